@@ -1,0 +1,59 @@
+package dev.thaw.cli;
+
+import dev.thaw.bench.LatencyStats;
+import dev.thaw.bench.StartupBenchmark;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measures cold boot against restore to first result, in one run on this machine.")
+final class BenchCommand implements Callable<Integer> {
+
+    @ParentCommand
+    ThawCommand thaw;
+
+    @Option(names = {"-l", "--lang"}, defaultValue = "python", description = "Language (default: ${DEFAULT-VALUE}).")
+    String language;
+
+    @Option(names = "--code", defaultValue = "print(\"hello\")", description = "Program to run (default: ${DEFAULT-VALUE}).")
+    String code;
+
+    @Option(names = "--runs", defaultValue = "20", description = "Restore runs (default: ${DEFAULT-VALUE}).")
+    int runs;
+
+    @Option(names = "--cold-runs", defaultValue = "3", description = "Cold boot runs (default: ${DEFAULT-VALUE}).")
+    int coldRuns;
+
+    @Option(names = "--json", description = "Print one JSON object instead of a table.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        if (runs < 1 || coldRuns < 1) {
+            throw new IllegalArgumentException("--runs and --cold-runs must be at least 1");
+        }
+        var benchmark = new StartupBenchmark(thaw.runtime(), line -> System.err.println("bench: " + line));
+        StartupBenchmark.Report report = benchmark.run(language, code, coldRuns, runs);
+        if (json) {
+            Json.print(report);
+        } else {
+            print(report);
+        }
+        return 0;
+    }
+
+    private static void print(StartupBenchmark.Report report) {
+        System.out.printf("%-8s %5s %9s %9s %9s %9s%n", "mode", "runs", "min ms", "p50 ms", "p95 ms", "max ms");
+        row("cold", report.cold());
+        row("restore", report.restore());
+        System.out.printf(Locale.ROOT, "ratio (cold p50 / restore p50): %.1fx%n", report.ratio());
+    }
+
+    private static void row(String mode, LatencyStats s) {
+        System.out.printf(Locale.ROOT, "%-8s %5d %9.1f %9.1f %9.1f %9.1f%n", mode, s.runs(), s.minMs(), s.p50Ms(),
+                s.p95Ms(), s.maxMs());
+    }
+}

@@ -1,0 +1,65 @@
+package dev.thaw.cli;
+
+import dev.thaw.images.RootfsImage;
+import dev.thaw.sandbox.Language;
+import dev.thaw.sandbox.ThawRuntime;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "image", mixinStandardHelpOptions = true, description = "Builds and lists guest images.",
+        subcommands = {ImageCommand.Build.class, ImageCommand.ListImages.class})
+final class ImageCommand {
+
+    @ParentCommand
+    ThawCommand thaw;
+
+    @Command(name = "build", mixinStandardHelpOptions = true,
+            description = "Builds the guest kernel and a language's root filesystem from Debian packages.")
+    static final class Build implements Callable<Integer> {
+        @ParentCommand
+        ImageCommand parent;
+
+        @ArgGroup(multiplicity = "1")
+        Which which;
+
+        static final class Which {
+            @Option(names = {"-l", "--lang"}, description = "Language id or alias.")
+            String language;
+
+            @Option(names = "--all", description = "Every language Thaw knows.")
+            boolean all;
+        }
+
+        @Override
+        public Integer call() {
+            ThawRuntime runtime = parent.thaw.runtime();
+            List<Language> languages = which.all ? runtime.languages().all() : List.of(runtime.languages().get(which.language));
+            var kernel = runtime.kernel();
+            System.out.println("kernel " + kernel.kernelVersion() + ": " + kernel.vmlinux());
+            for (Language language : languages) {
+                RootfsImage image = runtime.image(language);
+                System.out.println(language.id() + ": " + image.file() + " (" + Sizes.human(image.sizeBytes()) + ")");
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists built root filesystem images.")
+    static final class ListImages implements Callable<Integer> {
+        @ParentCommand
+        ImageCommand parent;
+
+        @Override
+        public Integer call() {
+            System.out.printf("%-12s %10s  %s%n", "NAME", "SIZE", "SHA256");
+            for (RootfsImage image : parent.thaw.runtime().images()) {
+                System.out.printf("%-12s %10s  %s%n", image.name(), Sizes.human(image.sizeBytes()), image.sha256());
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package dev.thaw.cli;
+
+import dev.thaw.sandbox.RunRequest;
+import dev.thaw.sandbox.RunResult;
+import dev.thaw.sandbox.SandboxException;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Runs code in a sandbox restored from the language's snapshot (made on first use).",
+                "stdout and stderr are the program's; the exit status is the program's, 124 if it timed out,",
+                "2 for bad input and 125 if Thaw itself failed."})
+final class RunCommand implements Callable<Integer> {
+
+    static final int TIMED_OUT = 124;
+
+    @ParentCommand
+    ThawCommand thaw;
+
+    @Option(names = {"-l", "--lang"}, required = true, description = "Language id or alias, e.g. python, sh.")
+    String language;
+
+    @ArgGroup(multiplicity = "1")
+    Source source;
+
+    static final class Source {
+        @Option(names = {"-c", "--code"}, description = "The program's source code.")
+        String code;
+
+        @Option(names = "--file", description = "Read the program's source from this file.")
+        Path file;
+    }
+
+    @Option(names = "--stdin", paramLabel = "TEXT", description = "Text given to the program on stdin.")
+    String stdin;
+
+    @Option(names = {"-e", "--env"}, paramLabel = "NAME=VALUE", description = "Environment variable (repeatable).")
+    Map<String, String> env = new LinkedHashMap<>();
+
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "10s",
+            converter = DurationConverter.class,
+            description = "Kill the program after this long, e.g. 500ms, 10s, 2m (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Option(names = "--output-cap", paramLabel = "BYTES", defaultValue = "1048576",
+            description = "Keep at most this many bytes of stdout and of stderr (default: ${DEFAULT-VALUE}).")
+    int outputCap;
+
+    @Option(names = "--cold", description = "Boot a fresh VM instead of restoring a snapshot, to compare.")
+    boolean cold;
+
+    @Option(names = "--snapshot", paramLabel = "ID", description = "Restore from this snapshot instead of the language's.")
+    String snapshotId;
+
+    @Option(names = "--timings", description = "Print timings (ms) to stderr.")
+    boolean timings;
+
+    @Option(names = "--json", description = "Print one JSON object with the output, exit code, mode and timings.")
+    boolean json;
+
+    @Override
+    public Integer call() throws IOException {
+        RunRequest request = new RunRequest(language, code(), bytes(stdin), env, timeout, outputCap, cold, snapshotId);
+        RunResult result = thaw.runtime().run(request);
+        if (json) {
+            Json.print(RunReport.of(result));
+        } else {
+            write(result);
+        }
+        return result.timedOut() ? TIMED_OUT : result.exitCode();
+    }
+
+    private byte[] code() throws IOException {
+        if (source.file == null) {
+            return bytes(source.code);
+        }
+        if (!Files.isRegularFile(source.file)) {
+            throw new SandboxException(SandboxException.Code.BAD_REQUEST, "no such file: " + source.file);
+        }
+        return Files.readAllBytes(source.file);
+    }
+
+    private static byte[] bytes(String text) {
+        return text == null ? null : text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private void write(RunResult result) throws IOException {
+        // Raw descriptors: the program's bytes pass through unchanged, whatever their encoding.
+        OutputStream out = new FileOutputStream(FileDescriptor.out);
+        out.write(result.stdout());
+        out.flush();
+        OutputStream err = new FileOutputStream(FileDescriptor.err);
+        err.write(result.stderr());
+        err.flush();
+        if (result.timedOut()) {
+            System.err.println("thaw: the program was killed after its timeout of " + timeout.toMillis() + " ms");
+        }
+        if (result.truncated()) {
+            System.err.println("thaw: output was truncated to " + outputCap + " bytes per stream");
+        }
+        if (timings) {
+            System.err.println("thaw: mode " + result.mode() + ", timings (ms) " + RunReport.rounded(result.timings()));
+        }
+    }
+}

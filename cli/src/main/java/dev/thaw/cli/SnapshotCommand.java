@@ -1,0 +1,104 @@
+package dev.thaw.cli;
+
+import dev.thaw.snapshot.Snapshot;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "snapshot", mixinStandardHelpOptions = true, description = "Creates, lists, inspects and removes snapshots.",
+        subcommands = {SnapshotCommand.Create.class, SnapshotCommand.ListSnapshots.class, SnapshotCommand.Remove.class,
+                SnapshotCommand.Inspect.class})
+final class SnapshotCommand {
+
+    @ParentCommand
+    ThawCommand thaw;
+
+    @Command(name = "create", mixinStandardHelpOptions = true,
+            description = "Boots the language's image, waits for its runtime and snapshots it.")
+    static final class Create implements Callable<Integer> {
+        @ParentCommand
+        SnapshotCommand parent;
+
+        @Option(names = {"-l", "--lang"}, required = true, description = "Language id or alias.")
+        String language;
+
+        @Option(names = "--id", description = "Snapshot id (default: the language id).")
+        String id;
+
+        @Option(names = "--replace", description = "Replace an existing snapshot with the same id.")
+        boolean replace;
+
+        @Override
+        public Integer call() {
+            Snapshot snapshot = parent.thaw.runtime().createSnapshot(language, id, replace);
+            System.out.println("created snapshot " + snapshot.manifest().id() + " ("
+                    + Sizes.human(snapshot.allocatedBytes()) + " on disk) in " + snapshot.files().dir());
+            return 0;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists snapshots with their sizes.")
+    static final class ListSnapshots implements Callable<Integer> {
+        @ParentCommand
+        SnapshotCommand parent;
+
+        @Override
+        public Integer call() {
+            List<Snapshot> snapshots = parent.thaw.runtime().snapshots();
+            System.out.printf("%-20s %-10s %-8s %10s %10s  %s%n", "ID", "LANGUAGE", "ACCEL", "ON DISK", "APPARENT", "CREATED");
+            for (Snapshot s : snapshots) {
+                System.out.printf("%-20s %-10s %-8s %10s %10s  %s%n", s.manifest().id(), s.manifest().language(),
+                        s.manifest().accelerator(), Sizes.human(s.allocatedBytes()), Sizes.human(s.apparentBytes()),
+                        s.manifest().createdAt());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "rm", mixinStandardHelpOptions = true, description = "Removes snapshots.")
+    static final class Remove implements Callable<Integer> {
+        @ParentCommand
+        SnapshotCommand parent;
+
+        @Parameters(arity = "1..*", paramLabel = "ID")
+        List<String> ids;
+
+        @Override
+        public Integer call() {
+            var runtime = parent.thaw.runtime();
+            ids.forEach(runtime::removeSnapshot);
+            ids.forEach(id -> System.out.println("removed snapshot " + id));
+            return 0;
+        }
+    }
+
+    @Command(name = "inspect", mixinStandardHelpOptions = true,
+            description = "Prints a snapshot's manifest; with --verify, checks every file's sha256.")
+    static final class Inspect implements Callable<Integer> {
+        @ParentCommand
+        SnapshotCommand parent;
+
+        @Parameters(paramLabel = "ID")
+        String id;
+
+        @Option(names = "--verify", description = "Check every file against its recorded sha256.")
+        boolean verify;
+
+        @Override
+        public Integer call() throws Exception {
+            var runtime = parent.thaw.runtime();
+            Snapshot snapshot = runtime.snapshot(id).orElseThrow(() -> new IllegalArgumentException(
+                    "no snapshot '" + id + "'; see: thaw snapshot list"));
+            Json.printPretty(snapshot.manifest());
+            if (verify) {
+                var report = runtime.verifySnapshot(id);
+                System.out.println(report);
+                return report.ok() ? 0 : 1;
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package dev.thaw.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * End to end through the {@code ./thaw} launcher at the repository root, as a user runs it:
+ * a private Thaw home, the host's shared image cache.
+ */
+class ThawLauncherIT {
+
+    private static final Path REPO = Path.of("").toAbsolutePath().getParent();
+
+    @TempDir
+    static Path home;
+
+    record Outcome(int exit, String stdout, String stderr) {}
+
+    @Test
+    void run_prints_the_programs_output_and_exits_with_its_status() throws Exception {
+        Outcome first = thaw("run", "--lang", "python", "--code", "print(6*7)");
+        Outcome failing = thaw("run", "--lang", "python", "--code", "import sys; print('bye', file=sys.stderr); sys.exit(7)");
+
+        assertThat(first.stdout()).isEqualTo("42\n");
+        assertThat(first.exit()).isZero();
+        assertThat(failing.exit()).isEqualTo(7);
+        assertThat(failing.stdout()).isEmpty();
+        assertThat(failing.stderr()).contains("bye\n");
+    }
+
+    @Test
+    void json_output_has_the_result_mode_and_timings() throws Exception {
+        Outcome outcome = thaw("run", "--lang", "sh", "--code", "echo out; echo err >&2; exit 3", "--json");
+
+        JsonNode json = new ObjectMapper().readTree(outcome.stdout());
+        assertThat(outcome.exit()).isEqualTo(3);
+        assertThat(json.get("stdout").asText()).isEqualTo("out\n");
+        assertThat(json.get("stderr").asText()).isEqualTo("err\n");
+        assertThat(json.get("exit_code").asInt()).isEqualTo(3);
+        assertThat(json.get("mode").asText()).isEqualTo("restore");
+        assertThat(json.get("timings").has("total")).isTrue();
+    }
+
+    @Test
+    void cold_run_reports_its_mode_in_timings() throws Exception {
+        Outcome outcome = thaw("run", "--lang", "sh", "--code", "echo cold", "--cold", "--timings");
+
+        assertThat(outcome.stdout()).isEqualTo("cold\n");
+        assertThat(outcome.stderr()).contains("mode cold");
+    }
+
+    @Test
+    void unknown_language_exits_2_and_lists_the_known_ones() throws Exception {
+        Outcome outcome = thaw("run", "--lang", "klingon", "--code", "x");
+
+        assertThat(outcome.exit()).isEqualTo(2);
+        assertThat(outcome.stderr()).contains("unknown language 'klingon'", "python", "sh");
+    }
+
+    @Test
+    void timed_out_program_exits_124_and_says_so() throws Exception {
+        Outcome outcome = thaw("run", "--lang", "sh", "--code", "echo start; sleep 60", "--timeout", "1s");
+
+        assertThat(outcome.exit()).isEqualTo(124);
+        assertThat(outcome.stdout()).isEqualTo("start\n");
+        assertThat(outcome.stderr()).contains("killed after its timeout");
+    }
+
+    @Test
+    void interrupt_with_ctrl_c_leaves_no_vm_behind() throws Exception {
+        thaw("snapshot", "create", "--lang", "sh", "--replace");
+        Process run = start("run", "--lang", "sh", "--code", "sleep 60", "--timeout", "90s");
+        awaitVm();
+
+        new ProcessBuilder("kill", "-INT", Long.toString(run.pid())).start().waitFor();
+
+        assertThat(run.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(vmsOfThisHome()).isEmpty();
+    }
+
+    @Test
+    void kill_9_of_thaw_takes_its_vm_down_too() throws Exception {
+        thaw("snapshot", "create", "--lang", "sh", "--replace");
+        Process run = start("run", "--lang", "sh", "--code", "sleep 60", "--timeout", "90s");
+        awaitVm();
+
+        run.destroyForcibly().waitFor();
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!vmsOfThisHome().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(vmsOfThisHome()).isEmpty();
+    }
+
+    private static Outcome thaw(String... args) throws Exception {
+        Process process = start(args);
+        process.getOutputStream().close();
+        byte[][] captured = new byte[2][];
+        Thread out = Thread.ofVirtual().start(() -> captured[0] = readAll(process.getInputStream()));
+        Thread err = Thread.ofVirtual().start(() -> captured[1] = readAll(process.getErrorStream()));
+        assertThat(process.waitFor(10, TimeUnit.MINUTES)).as("thaw finished").isTrue();
+        out.join();
+        err.join();
+        return new Outcome(process.exitValue(), new String(captured[0], StandardCharsets.UTF_8),
+                new String(captured[1], StandardCharsets.UTF_8));
+    }
+
+    private static byte[] readAll(java.io.InputStream in) {
+        try {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            return new byte[0];
+        }
+    }
+
+    private static Process start(String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(REPO.resolve("thaw").toString());
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(REPO.toFile());
+        builder.environment().put("THAW_HOME", home.toString());
+        builder.environment().putIfAbsent("THAW_IMAGES", defaultImages().toString());
+        return builder.start();
+    }
+
+    private static Path defaultImages() {
+        String env = System.getenv("THAW_HOME");
+        Path root = env != null ? Path.of(env) : Path.of(System.getProperty("user.home"), ".cache", "thaw");
+        return root.resolve("images");
+    }
+
+    private static void awaitVm() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (vmsOfThisHome().isEmpty()) {
+            assertThat(System.nanoTime()).as("a VM started").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+        Thread.sleep(2000); // let the program start inside the guest
+    }
+
+    private static List<ProcessHandle> vmsOfThisHome() {
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().orElse("").contains(home.toString()))
+                .filter(p -> p.info().command().orElse("").contains("qemu"))
+                .toList();
+    }
+
+    static {
+        try {
+            Files.createDirectories(defaultImages());
+        } catch (IOException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package dev.thaw.sandbox;
+
+import dev.thaw.images.GuestKernel;
+import dev.thaw.images.RootfsImage;
+import dev.thaw.snapshot.HostProfile;
+import dev.thaw.vmm.Accelerator;
+import dev.thaw.vmm.Vmm;
+import dev.thaw.vmm.VmSpec;
+import java.nio.file.Path;
+
+/**
+ * The virtual hardware and guest kernel every sandbox on this host gets. Templates and
+ * their clones must agree on all of it, which is why it lives in one place.
+ */
+public record GuestMachine(
+        Vmm vmm, GuestKernel kernel, Accelerator accelerator, String cpuModel, int memoryMiB, int vcpus) {
+
+    /** Serial console on ttyS0 so init's errors reach the log; reboot becomes an exit. */
+    public static final String CMDLINE = "console=ttyS0 loglevel=1 panic=-1 tsc=unstable";
+
+    public VmSpec spec(String id, Path memoryFile, boolean sharedMemory, Path disk, Path runDir) {
+        return new VmSpec(id, kernel.vmlinux(), kernel.initrd(), CMDLINE, memoryMiB, vcpus, accelerator,
+                cpuModel, memoryFile, sharedMemory, disk, runDir);
+    }
+
+    /** What a snapshot of {@code rootfs} on this machine records and must match to restore. */
+    public HostProfile profile(RootfsImage rootfs) {
+        return new HostProfile(vmm.name(), vmm.version(), accelerator.id(), cpuModel, memoryMiB, vcpus,
+                kernel.vmlinuxDigest(), kernel.initrdDigest(), rootfs.sha256(), kernel.agentVersion());
+    }
+}

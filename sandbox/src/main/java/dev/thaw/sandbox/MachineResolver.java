@@ -1,0 +1,60 @@
+package dev.thaw.sandbox;
+
+import dev.thaw.images.GuestKernel;
+import dev.thaw.images.ImageBuilder;
+import dev.thaw.vmm.qemu.AcceleratorChoice;
+import dev.thaw.vmm.qemu.AcceleratorProbe;
+import dev.thaw.vmm.qemu.QemuVmm;
+
+/**
+ * Works out the guest machine of this host once: builds (or finds) the guest kernel, picks
+ * the accelerator (probing KVM when asked for {@code auto}) and the matching CPU model.
+ */
+public final class MachineResolver {
+
+    /** The machine and why its accelerator was chosen, for {@code thaw doctor}. */
+    public record Resolved(GuestMachine machine, String acceleratorReason) {}
+
+    private final ThawHome home;
+    private final RuntimeOptions options;
+    private final ImageBuilder images;
+    private Resolved resolved;
+
+    MachineResolver(ThawHome home, RuntimeOptions options, ImageBuilder images) {
+        this.home = home;
+        this.options = options;
+        this.images = images;
+    }
+
+    synchronized Resolved resolve() {
+        if (resolved == null) {
+            resolved = compute();
+        }
+        return resolved;
+    }
+
+    private Resolved compute() {
+        AcceleratorChoice choice = parseChoice(options.accelerator());
+        GuestKernel kernel;
+        try {
+            kernel = images.kernel();
+        } catch (RuntimeException e) {
+            throw Failures.translate("building the guest kernel", e);
+        }
+        QemuVmm vmm = new QemuVmm();
+        var decision = new AcceleratorProbe(home.acceleratorCache())
+                .resolve(choice, kernel.vmlinux(), kernel.initrd());
+        var machine = new GuestMachine(vmm, kernel, decision.accelerator(),
+                AcceleratorProbe.cpuModel(decision.accelerator()), options.memoryMiB(), options.vcpus());
+        return new Resolved(machine, decision.reason());
+    }
+
+    private static AcceleratorChoice parseChoice(String name) {
+        try {
+            return AcceleratorChoice.valueOf(name.trim().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new SandboxException(SandboxException.Code.BAD_REQUEST,
+                    "unknown accelerator '" + name + "'; use auto, kvm or tcg");
+        }
+    }
+}

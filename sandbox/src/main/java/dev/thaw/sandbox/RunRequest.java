@@ -1,0 +1,71 @@
+package dev.thaw.sandbox;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One program to run in a fresh sandbox.
+ *
+ * @param snapshotId restore from this snapshot instead of the language's own; null for the
+ *                   language's
+ * @param cold       boot a fresh VM instead of restoring one, to compare
+ */
+public record RunRequest(
+        String language,
+        byte[] code,
+        byte[] stdin,
+        Map<String, String> env,
+        Duration timeout,
+        int outputCapBytes,
+        boolean cold,
+        String snapshotId) {
+
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration MAX_TIMEOUT = Duration.ofMinutes(10);
+    public static final int DEFAULT_OUTPUT_CAP = 1 << 20;
+    public static final int MAX_OUTPUT_CAP = 16 << 20;
+    public static final int MAX_CODE_BYTES = 4 << 20;
+
+    public RunRequest {
+        Objects.requireNonNull(language, "language");
+        Objects.requireNonNull(code, "code");
+        stdin = stdin == null ? new byte[0] : stdin;
+        env = env == null ? Map.of() : Map.copyOf(env);
+        timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
+        validate(code, timeout, outputCapBytes, env);
+    }
+
+    public static RunRequest of(String language, String code) {
+        return new RunRequest(language, code.getBytes(StandardCharsets.UTF_8), null, null, null,
+                DEFAULT_OUTPUT_CAP, false, null);
+    }
+
+    public RunRequest withCold(boolean cold) {
+        return new RunRequest(language, code, stdin, env, timeout, outputCapBytes, cold, snapshotId);
+    }
+
+    private static void validate(byte[] code, Duration timeout, int cap, Map<String, String> env) {
+        if (code.length > MAX_CODE_BYTES) {
+            throw bad("code is " + code.length + " bytes; the limit is " + MAX_CODE_BYTES);
+        }
+        if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(MAX_TIMEOUT) > 0) {
+            throw bad("timeout must be between 1 ms and " + MAX_TIMEOUT.toMinutes() + " min, was "
+                    + timeout.toMillis() + " ms");
+        }
+        if (cap < 1 || cap > MAX_OUTPUT_CAP) {
+            throw bad("output cap must be between 1 byte and " + MAX_OUTPUT_CAP + " bytes, was " + cap);
+        }
+        env.forEach((name, value) -> {
+            if (name.isEmpty() || name.contains("=") || name.indexOf('\0') >= 0 || value.indexOf('\0') >= 0) {
+                throw bad("environment variable names must be non-empty without '=' or NUL, and values "
+                        + "without NUL; got '" + name + "'");
+            }
+        });
+    }
+
+    private static SandboxException bad(String message) {
+        return new SandboxException(SandboxException.Code.BAD_REQUEST, message);
+    }
+}

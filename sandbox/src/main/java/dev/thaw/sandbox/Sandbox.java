@@ -1,0 +1,133 @@
+package dev.thaw.sandbox;
+
+import dev.thaw.agent.AgentChannel;
+import dev.thaw.agent.AgentException;
+import dev.thaw.agent.GuestMessage;
+import dev.thaw.agent.HostMessage;
+import dev.thaw.vmm.Vm;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+
+/**
+ * A live guest with its agent channel: runs programs until closed. Closing stops the VM and
+ * removes its overlay and sockets. A sandbox whose program timed out or whose guest failed
+ * is {@link #broken()} and must not be used again.
+ */
+public final class Sandbox implements AutoCloseable {
+
+    /** Time the guest may take beyond a program's timeout to report it. */
+    private static final Duration REPORT_GRACE = Duration.ofSeconds(10);
+    private static final Duration SEED_TIMEOUT = Duration.ofSeconds(10);
+    private static final SecureRandom ENTROPY = new SecureRandom();
+
+    private final Language language;
+    private final Vm vm;
+    private final AgentChannel agent;
+    private final String mode;
+    private boolean broken;
+
+    Sandbox(Language language, Vm vm, AgentChannel agent, String mode) {
+        this.language = language;
+        this.vm = vm;
+        this.agent = agent;
+        this.mode = mode;
+    }
+
+    public Language language() {
+        return language;
+    }
+
+    /** {@code cold} or {@code restore}: how this sandbox's guest started. */
+    public String mode() {
+        return mode;
+    }
+
+    public boolean broken() {
+        return broken;
+    }
+
+    /** Gives the guest fresh entropy and the current time; required after every restore. */
+    void reseed() {
+        byte[] entropy = new byte[64];
+        ENTROPY.nextBytes(entropy);
+        guarded(() -> {
+            agent.seed(entropy, Instant.now(), SEED_TIMEOUT);
+            return null;
+        });
+    }
+
+    public RunResult exec(RunRequest request, Timings timings) {
+        if (broken) {
+            throw new SandboxException(SandboxException.Code.BAD_REQUEST,
+                    "this sandbox can no longer run programs: an earlier program timed out or its guest failed");
+        }
+        HostMessage.Run run = new HostMessage.Run(language.resident(), (int) request.timeout().toMillis(),
+                request.outputCapBytes(), language.codeFile(), request.code(), request.stdin(),
+                language.argv(), envEntries(request.env()));
+        long start = System.nanoTime();
+        GuestMessage.Result result = guarded(() -> agent.run(run, request.timeout().plus(REPORT_GRACE)));
+        timings.record("exec", System.nanoTime() - start);
+        // A timed-out program may have left processes or state behind: never reuse the guest.
+        broken |= result.timedOut();
+        return new RunResult(result.stdout(), result.stderr(), result.exitCode(), result.signal(),
+                result.timedOut(), result.stdoutTruncated(), result.stderrTruncated(), mode,
+                result.durationMicros(), timings);
+    }
+
+    private static List<String> envEntries(Map<String, String> env) {
+        return env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).sorted().toList();
+    }
+
+    private <T> T guarded(java.util.function.Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (AgentException e) {
+            broken = true;
+            throw explain(e);
+        }
+    }
+
+    /** Tells a guest that died apart from one that stopped answering, with its console tail. */
+    private SandboxException explain(AgentException e) {
+        OptionalInt exit = vm.awaitExit(Duration.ofSeconds(1));
+        String console = consoleTail();
+        if (exit.isPresent()) {
+            return new SandboxException(SandboxException.Code.GUEST_CRASHED,
+                    "the guest stopped (VMM exit status " + exit.getAsInt() + ") while talking to its agent: "
+                            + e.getMessage() + console, e);
+        }
+        SandboxException.Code code = e.code() == AgentException.Code.TIMEOUT
+                ? SandboxException.Code.GUEST_UNRESPONSIVE : SandboxException.Code.GUEST_CRASHED;
+        return new SandboxException(code, "the guest agent failed: " + e.getMessage() + console, e);
+    }
+
+    private String consoleTail() {
+        try {
+            List<String> lines = Files.readAllLines(vm.serialLog());
+            List<String> tail = lines.subList(Math.max(0, lines.size() - 15), lines.size());
+            return tail.isEmpty() ? "" : "\nlast guest console lines:\n  " + String.join("\n  ", tail);
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
+    /** Pauses the guest and saves its device state; its memory file must be shared. */
+    void saveDeviceState(java.nio.file.Path vmstate) {
+        vm.snapshot(vmstate);
+    }
+
+    @Override
+    public void close() {
+        try {
+            agent.close();
+        } finally {
+            vm.close();
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package dev.thaw.sandbox;
+
+import dev.thaw.images.RootfsImage;
+import dev.thaw.snapshot.HostProfile;
+import dev.thaw.snapshot.Manifest;
+import dev.thaw.snapshot.PendingSnapshot;
+import dev.thaw.snapshot.Snapshot;
+import dev.thaw.snapshot.SnapshotFiles;
+import dev.thaw.snapshot.SnapshotStore;
+import java.nio.charset.StandardCharsets;
+import java.time.InstantSource;
+import java.util.Map;
+
+/**
+ * Makes a language's snapshot: boots a template guest whose memory lives in a shared file
+ * inside the snapshot's staging directory, waits until its runtime is loaded, saves the
+ * device state and publishes the whole directory at once.
+ */
+final class SnapshotMaker {
+
+    /** Room for the memory file if the guest touched all of it, plus disk changes. */
+    private static final long DISK_HEADROOM = 64L << 20;
+
+    private final SandboxFactory sandboxes;
+    private final SnapshotStore store;
+    private final InstantSource clock;
+
+    SnapshotMaker(SandboxFactory sandboxes, SnapshotStore store, InstantSource clock) {
+        this.sandboxes = sandboxes;
+        this.store = store;
+        this.clock = clock;
+    }
+
+    Snapshot create(Language language, RootfsImage rootfs, String id, boolean replace, Timings timings) {
+        GuestMachine machine = sandboxes.machine();
+        long expected = ((long) machine.memoryMiB() << 20) + DISK_HEADROOM;
+        try (PendingSnapshot pending = store.begin(id, expected, replace);
+                RunDirectories.RunDir runDir = sandboxes.newRunDir()) {
+            SnapshotFiles files = pending.files();
+            var guestFiles = new SandboxFactory.GuestFiles(files.memory(), true, files.disk());
+            try (Sandbox template = sandboxes.boot(language, rootfs, guestFiles, runDir.path(), timings)) {
+                warmUp(template, timings);
+                new Steps("snapshot " + id, timings).run("save", () -> template.saveDeviceState(files.vmstate()));
+            }
+            return new Steps("snapshot " + id, timings).run("publish",
+                    () -> pending.commit(manifest(id, language, machine.profile(rootfs))));
+        }
+    }
+
+    /**
+     * Runs an empty program once so that what every run touches (the fork path of the
+     * resident runner, pipes, the working directory) is already in the saved memory.
+     */
+    private static void warmUp(Sandbox template, Timings timings) {
+        RunRequest noop = new RunRequest(template.language().id(), "".getBytes(StandardCharsets.UTF_8),
+                null, null, null, RunRequest.DEFAULT_OUTPUT_CAP, false, null);
+        RunResult result = template.exec(noop, new Timings());
+        timings.record("warm-up", (long) (result.guestMicros() * 1000));
+        if (result.exitCode() != 0) {
+            throw new SandboxException(SandboxException.Code.HOST, "the " + template.language().id()
+                    + " runtime failed its warm-up run (exit " + result.exitCode() + "): "
+                    + new String(result.stderr(), StandardCharsets.UTF_8));
+        }
+    }
+
+    private Manifest manifest(String id, Language language, HostProfile host) {
+        return new Manifest(Manifest.FORMAT_VERSION, id, language.id(), host.vmm(), host.vmmVersion(),
+                host.accelerator(), host.cpuModel(), host.memoryMiB(), host.vcpus(), host.kernelDigest(),
+                host.initrdDigest(), host.rootfsDigest(), host.agentVersion(), GuestMachine.CMDLINE,
+                clock.instant(), null, Map.of());
+    }
+}

@@ -1,0 +1,163 @@
+package dev.thaw.sandbox;
+
+import dev.thaw.images.BuildProgress;
+import dev.thaw.images.GuestKernel;
+import dev.thaw.images.ImageBuilder;
+import dev.thaw.images.RootfsImage;
+import dev.thaw.snapshot.LocalSnapshotStore;
+import dev.thaw.snapshot.Snapshot;
+import dev.thaw.snapshot.SnapshotStore;
+import dev.thaw.snapshot.VerifyReport;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Thaw's runtime, shared by the CLI and the HTTP API: runs programs in sandboxes restored
+ * from (or, on request, booted instead of) a language's snapshot, and manages the images
+ * and snapshots that needs. Guest hardware is resolved on first use, so that commands that
+ * only look at the store never build a kernel.
+ */
+public final class ThawRuntime {
+
+    private final ThawHome home;
+    private final Languages languages;
+    private final ImageBuilder images;
+    private final SnapshotStore store;
+    private final MachineResolver machines;
+    private final InstantSource clock;
+    private volatile SandboxFactory sandboxes;
+
+    public ThawRuntime(RuntimeOptions options) {
+        this.home = options.home();
+        this.languages = Languages.builtIn();
+        this.clock = InstantSource.system();
+        this.images = new ImageBuilder(home.images(), options.progress());
+        this.store = new LocalSnapshotStore(home.snapshots(), clock);
+        this.machines = new MachineResolver(home, options, images);
+        new RunDirectories(home.run()).removeLeftovers();
+    }
+
+    public ThawHome home() {
+        return home;
+    }
+
+    public Languages languages() {
+        return languages;
+    }
+
+    public SnapshotStore store() {
+        return store;
+    }
+
+    /** Runs one program in a fresh sandbox and discards the sandbox. */
+    public RunResult run(RunRequest request) {
+        Language language = languages.get(request.language());
+        Timings timings = new Timings();
+        long start = System.nanoTime();
+        try (Sandbox sandbox = open(language, request, timings)) {
+            timings.record("startup", System.nanoTime() - start);
+            RunResult result = sandbox.exec(request, timings);
+            timings.record("total", System.nanoTime() - start);
+            return result;
+        }
+    }
+
+    private Sandbox open(Language language, RunRequest request, Timings timings) {
+        if (request.cold()) {
+            RootfsImage rootfs = image(language);
+            return sandboxes().boot(language, rootfs, timings);
+        }
+        Snapshot snapshot = request.snapshotId() == null
+                ? languageSnapshot(language)
+                : openSnapshot(request.snapshotId());
+        return sandboxes().restore(language, snapshot, timings);
+    }
+
+    /** The language's own snapshot, created on first use. */
+    private Snapshot languageSnapshot(Language language) {
+        RootfsImage rootfs = image(language);
+        String id = language.id();
+        if (store.find(id).isEmpty()) {
+            createSnapshot(language, rootfs, id, false);
+        }
+        return open(id, rootfs);
+    }
+
+    private Snapshot openSnapshot(String id) {
+        Snapshot found = store.find(id).orElseThrow(() -> new SandboxException(
+                SandboxException.Code.SNAPSHOT_UNUSABLE, "no snapshot '" + id + "'; see: thaw snapshot list"));
+        return open(id, image(languages.get(found.manifest().language())));
+    }
+
+    private Snapshot open(String id, RootfsImage rootfs) {
+        try {
+            return store.open(id, sandboxes().machine().profile(rootfs));
+        } catch (RuntimeException e) {
+            throw Failures.translate("opening snapshot " + id, e);
+        }
+    }
+
+    public Snapshot createSnapshot(String languageName, String id, boolean replace) {
+        Language language = languages.get(languageName);
+        return createSnapshot(language, image(language), id == null ? language.id() : id, replace);
+    }
+
+    private Snapshot createSnapshot(Language language, RootfsImage rootfs, String id, boolean replace) {
+        try {
+            return new SnapshotMaker(sandboxes(), store, clock).create(language, rootfs, id, replace, new Timings());
+        } catch (RuntimeException e) {
+            throw Failures.translate("creating snapshot " + id, e);
+        }
+    }
+
+    public List<Snapshot> snapshots() {
+        return store.list();
+    }
+
+    public Optional<Snapshot> snapshot(String id) {
+        return store.find(id);
+    }
+
+    public void removeSnapshot(String id) {
+        store.remove(id);
+    }
+
+    public VerifyReport verifySnapshot(String id) {
+        return store.verify(id);
+    }
+
+    public RootfsImage image(Language language) {
+        try {
+            return images.rootfs(language.recipe());
+        } catch (RuntimeException e) {
+            throw Failures.translate("building the " + language.id() + " image", e);
+        }
+    }
+
+    public List<RootfsImage> images() {
+        return images.listRootfs();
+    }
+
+    public GuestKernel kernel() {
+        return sandboxes().machine().kernel();
+    }
+
+    /** The guest machine of this host, with the accelerator chosen and why. */
+    public MachineResolver.Resolved machine() {
+        return machines.resolve();
+    }
+
+    private SandboxFactory sandboxes() {
+        SandboxFactory current = sandboxes;
+        if (current == null) {
+            synchronized (this) {
+                if (sandboxes == null) {
+                    sandboxes = new SandboxFactory(machines.resolve().machine(), new RunDirectories(home.run()));
+                }
+                current = sandboxes;
+            }
+        }
+        return current;
+    }
+}

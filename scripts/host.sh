@@ -1,0 +1,58 @@
+# Shared by ./thaw, ./test and .ci/run: what a host needs before Thaw's Java code runs.
+# Sourced, not executed.
+
+THAW_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# Debian packages Thaw drives: the VMM, disk tools, image builders, the agent's compiler.
+THAW_PACKAGES=(qemu-system-x86 qemu-utils e2fsprogs debootstrap busybox-static lz4 xz-utils zstd
+               cpio kmod util-linux gcc libc6-dev iproute2 ca-certificates)
+
+thaw_java_home() {
+    local jdk=/usr/lib/jvm/temurin-25-jdk-amd64
+    if [ -z "${JAVA_HOME:-}" ] || ! "$JAVA_HOME/bin/java" -version 2>&1 | grep -q '"25'; then
+        if [ -x "$jdk/bin/java" ]; then
+            export JAVA_HOME="$jdk"
+        else
+            echo "thaw: needs JDK 25; set JAVA_HOME to it (looked for $jdk)" >&2
+            return 2
+        fi
+    fi
+}
+
+thaw_missing_packages() {
+    local pkg
+    for pkg in "${THAW_PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}\n' "$pkg" 2>/dev/null | grep -q '^install ok installed$' || echo "$pkg"
+    done
+}
+
+# Installs missing packages when root; otherwise says exactly what to run and returns 2.
+thaw_host_packages() {
+    local missing
+    missing=$(thaw_missing_packages | tr '\n' ' ')
+    [ -z "$missing" ] && return 0
+    if [ "$(id -u)" != 0 ]; then
+        echo "thaw: this host lacks packages Thaw needs. Install them as root with:" >&2
+        echo "  sudo apt-get install -y $missing" >&2
+        return 2
+    fi
+    echo "thaw: installing host packages: $missing" >&2
+    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing >&2; then
+        apt-get update -q >&2 &&
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing >&2
+    fi
+}
+
+# Builds the CLI jar when any source or build file is newer than it.
+thaw_build() {
+    local jar="$THAW_ROOT/cli/target/thaw.jar"
+    if [ -f "$jar" ] && [ -z "$(find "$THAW_ROOT" -path "$THAW_ROOT/.git" -prune -o \
+            \( -path '*/src/*' -o -name pom.xml \) -newer "$jar" -print -quit)" ]; then
+        return 0
+    fi
+    echo "thaw: building (Maven, JDK 25)..." >&2
+    (cd "$THAW_ROOT" && ./mvnw -B -q -DskipTests install >&2) || {
+        echo "thaw: build failed; see the Maven output above" >&2
+        return 1
+    }
+}
