@@ -1,0 +1,94 @@
+package dev.thaw.vmm.qemu;
+
+import dev.thaw.vmm.Vm;
+import dev.thaw.vmm.VmSpec;
+import dev.thaw.vmm.Vmm;
+import dev.thaw.vmm.VmmException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The QEMU backend: microvm machines, snapshots by migration with {@code x-ignore-shared}. */
+public final class QemuVmm implements Vmm {
+
+    private static final Pattern VERSION = Pattern.compile("version (\\d+\\.\\d+\\.\\d+)");
+
+    private volatile String version;
+
+    @Override
+    public String name() {
+        return "qemu";
+    }
+
+    @Override
+    public String version() {
+        if (version == null) {
+            String output = run(List.of(QemuCommand.BINARY, "--version"));
+            Matcher m = VERSION.matcher(output);
+            if (!m.find()) {
+                throw new VmmException(VmmException.Code.LAUNCH_FAILED, "cannot read QEMU's version from: " + output);
+            }
+            version = m.group(1);
+        }
+        return version;
+    }
+
+    @Override
+    public Vm boot(VmSpec spec) {
+        QemuVm vm = QemuVm.start(spec, new QemuCommand(spec).boot());
+        vm.markRunning();
+        return vm;
+    }
+
+    @Override
+    public Vm restore(VmSpec spec, Path vmstate) {
+        if (!Files.isRegularFile(vmstate)) {
+            throw new VmmException(VmmException.Code.IO, "no device state file " + vmstate);
+        }
+        QemuVm vm = QemuVm.start(spec, new QemuCommand(spec).restore());
+        try {
+            vm.loadState(vmstate);
+            return vm;
+        } catch (RuntimeException e) {
+            vm.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void createOverlay(Path base, Path overlay) {
+        String format = isQcow2(base) ? "qcow2" : "raw";
+        run(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-F", format, "-b", base.toAbsolutePath().toString(),
+                overlay.toString()));
+    }
+
+    private static boolean isQcow2(Path file) {
+        try (var in = Files.newInputStream(file)) {
+            byte[] magic = in.readNBytes(4);
+            return magic.length == 4 && magic[0] == 'Q' && magic[1] == 'F' && magic[2] == 'I' && magic[3] == (byte) 0xfb;
+        } catch (IOException e) {
+            throw new VmmException(VmmException.Code.IO, "cannot read disk " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String run(List<String> command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.waitFor() != 0) {
+                throw new VmmException(VmmException.Code.COMMAND_FAILED, String.join(" ", command) + " failed: " + output.strip());
+            }
+            return output;
+        } catch (IOException e) {
+            throw new VmmException(VmmException.Code.LAUNCH_FAILED, "cannot run " + command.getFirst()
+                    + " (is it installed? ./thaw installs it): " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new VmmException(VmmException.Code.IO, "interrupted running " + command.getFirst());
+        }
+    }
+}
