@@ -2,7 +2,10 @@ package dev.thaw.sandbox;
 
 import dev.thaw.images.GuestKernel;
 import dev.thaw.images.ImageBuilder;
+import dev.thaw.vmm.Accelerator;
+import dev.thaw.vmm.VmSpec;
 import dev.thaw.vmm.qemu.AcceleratorChoice;
+import java.nio.file.Path;
 import dev.thaw.vmm.qemu.AcceleratorProbe;
 import dev.thaw.vmm.qemu.QemuVmm;
 
@@ -42,11 +45,19 @@ public final class MachineResolver {
             throw Failures.translate("building the guest kernel", e);
         }
         QemuVmm vmm = new QemuVmm();
-        var decision = new AcceleratorProbe(home.acceleratorCache())
-                .resolve(choice, kernel.vmlinux(), kernel.initrd());
+        var decision = new AcceleratorProbe(home.acceleratorCache(), vmm.version())
+                .resolve(choice, AcceleratorProbe.booting(probeSpec(kernel)));
         var machine = new GuestMachine(vmm, kernel, decision.accelerator(),
                 AcceleratorProbe.cpuModel(decision.accelerator()), options.memoryMiB(), options.vcpus());
         return new Resolved(machine, decision.reason());
+    }
+
+    /** A minimal KVM guest whose init only reports that it came up. */
+    private VmSpec probeSpec(GuestKernel kernel) {
+        Path runDir = home.run().resolve("probe-" + ProcessHandle.current().pid());
+        return new VmSpec("kvm-probe", kernel.vmlinux(), kernel.initrd(),
+                GuestMachine.CMDLINE + " " + AcceleratorProbe.PROBE_ARGUMENT, 256, 1, Accelerator.KVM,
+                AcceleratorProbe.cpuModel(Accelerator.KVM), runDir.resolve("memory"), false, null, runDir);
     }
 
     private static AcceleratorChoice parseChoice(String name) {
