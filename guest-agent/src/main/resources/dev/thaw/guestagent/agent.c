@@ -229,6 +229,7 @@ static void serve(void) {
         }
         uint8_t *frame = malloc(len);
         read_full(frame, len);
+        if (getenv("THAW_AGENT_TRACE")) log_msg("frame type 0x%02x, %u bytes", frame[0], len);
         struct reader r = {frame + 1, len - 1, 0};
         switch (frame[0]) {
         case MSG_PING: send_ready(rd_u64(&r)); break;
@@ -261,6 +262,7 @@ int main(int argc, char **argv) {
         for (;;) pause(); /* PID 1 must not exit: the kernel would panic without a message */
     }
     if (resident_start() != 0) log_msg("no resident runner; resident runs will fail");
+    log_msg("version %s ready%s", THAW_AGENT_VERSION, resident_ready() ? ", resident runner loaded" : "");
     send_ready(0);
     serve();
     return 0;

@@ -49,11 +49,13 @@ final class BzImage {
             byte[] payload = payload(Files.readAllBytes(bzImage));
             if (!startsWith(payload, LZ4_LEGACY)) {
                 throw new ImageException(ImageException.Code.UNSUPPORTED, "kernel payload starts with "
-                        + HexFormat.of().formatHex(payload, 0, 4) + "; Thaw unpacks LZ4 (02214c18) kernels only");
+                        + HexFormat.of().formatHex(payload, 0, Math.min(4, payload.length)) + " (" + compressionOf(payload)
+                        + "); Thaw unpacks LZ4 legacy-frame kernels (02214c18) only, as Debian's cloud kernel is");
             }
             Path compressed = Files.createTempFile(vmlinux.getParent(), "payload", ".lz4");
             try {
-                Files.write(compressed, payload);
+                // The kernel build appends the unpacked size (4 bytes) after the LZ4 stream; lz4 rejects it.
+                Files.write(compressed, java.util.Arrays.copyOf(payload, payload.length - 4));
                 HostCommand.run(List.of("lz4", "-d", "-f", "-q", compressed.toString(), vmlinux.toString()));
             } finally {
                 Files.deleteIfExists(compressed);
@@ -64,12 +66,38 @@ final class BzImage {
         }
     }
 
+    /** Names the compression a payload's magic number belongs to, for the error message. */
+    static String compressionOf(byte[] payload) {
+        String hex = HexFormat.of().formatHex(payload, 0, Math.min(6, payload.length));
+        if (hex.startsWith("1f8b")) {
+            return "gzip";
+        } else if (hex.startsWith("fd377a585a00")) {
+            return "xz";
+        } else if (hex.startsWith("28b52ffd")) {
+            return "zstd";
+        } else if (hex.startsWith("425a68")) {
+            return "bzip2";
+        } else if (hex.startsWith("5d0000")) {
+            return "lzma";
+        } else if (hex.startsWith("894c5a")) {
+            return "lzo";
+        } else if (hex.startsWith("7f454c46")) {
+            return "uncompressed ELF";
+        }
+        return "unknown compression";
+    }
+
     private static void checkElf(Path vmlinux) throws IOException {
         byte[] head = new byte[4];
         try (var in = Files.newInputStream(vmlinux)) {
             if (in.read(head) != 4 || !startsWith(head, ELF)) {
-                throw new ImageException(ImageException.Code.UNSUPPORTED, "unpacked kernel is not an ELF file");
+                throw new ImageException(ImageException.Code.UNSUPPORTED, "unpacked kernel starts with "
+                        + HexFormat.of().formatHex(head) + ", not the ELF magic 7f454c46");
             }
+        }
+        if (!PvhElf.hasPvhEntry(vmlinux)) {
+            throw new ImageException(ImageException.Code.UNSUPPORTED, "unpacked kernel has no Xen PVH entry note; "
+                    + "QEMU's microvm cannot boot it (the kernel needs CONFIG_PVH=y)");
         }
     }
 

@@ -1,96 +1,82 @@
 package dev.thaw.images;
 
 import java.io.IOException;
-import java.io.Reader;
-import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
-import java.util.stream.Stream;
 
 /**
  * Builds and caches guest kernels and root filesystem images under one directory:
  * <pre>
- *   debs/                      downloaded .deb files (kernel, debootstrap cache)
- *   kernel/vmlinux-SHA         kernel/initrd-SHA.cpio    kernel/kernel.properties
- *   rootfs/NAME-SHA.ext4       rootfs/NAME.properties (which recipe made which image)
- *   .build-PID-N/              work in progress; a dead process's is removed
+ *   debs/                     kernel .deb files;  debs/debootstrap/  debootstrap's .deb cache
+ *   kernel/vmlinux-SHA        kernel/initrd-SHA.cpio    kernel/index/INPUTS.json
+ *   rootfs/NAME-SHA.ext4      rootfs/index/RECIPE.json  (which recipe made which image)
+ *   .build-PID-N/             work in progress; removed by the next build if a crash left it
+ *   .lock                     held while building, by one thread of one process at a time
  * </pre>
- * Each file is written in a work directory and moved into place when complete, so a crash
- * never leaves a half-built image where a reader would find it.
+ * Images are written in a work directory and renamed into place when complete, and the
+ * index entry is written after the image, so a crash never leaves a half-built image where
+ * a reader would find it. Images are named by their sha256 and never modified.
  */
 public final class ImageBuilder {
 
-    private static final String BUILDER_VERSION = "1";
+    /** Part of every cache key: bump it when a change to the builder changes what it produces. */
+    static final String BUILDER_VERSION = "2";
 
     private final Path root;
-    private final BuildProgress progress;
+    private final StepRunner steps;
+    private final ImageIndex kernels;
+    private final ImageIndex rootfs;
 
-    public ImageBuilder(Path root, BuildProgress progress) {
-        this.root = root;
-        this.progress = progress;
+    public ImageBuilder(Path imagesDir, BuildProgress progress) {
+        this.root = imagesDir;
+        this.steps = new StepRunner(progress);
+        this.kernels = new ImageIndex(imagesDir.resolve("kernel"));
+        this.rootfs = new ImageIndex(imagesDir.resolve("rootfs"));
     }
 
-    public synchronized GuestKernel kernel() {
-        return cachedKernel().orElseGet(this::buildKernel);
+    /** The guest kernel and initramfs for the current guest agent, built on first use. */
+    public GuestKernel kernel() {
+        return cachedKernel().orElseGet(() -> underLock(() -> cachedKernel().orElseGet(this::buildKernel)));
     }
 
     public Optional<GuestKernel> cachedKernel() {
-        AgentBinary agent = AgentBinary.fromResources();
-        return readIndex(kernelIndex())
-                .filter(p -> KernelBuilder.inputsKey(agent).equals(p.getProperty("inputs")))
-                .map(p -> new GuestKernel(Path.of(p.getProperty("vmlinux")), p.getProperty("vmlinuxDigest"),
-                        Path.of(p.getProperty("initrd")), p.getProperty("initrdDigest"), p.getProperty("kernelVersion"),
-                        p.getProperty("agentVersion")))
-                .filter(k -> Files.exists(k.vmlinux()) && Files.exists(k.initrd()));
+        return kernels.read(kernelKey(AgentBinary.fromResources()), ImageIndex.KernelEntry.class)
+                .map(entry -> entry.toKernel(kernels.dir()))
+                .filter(k -> Files.isRegularFile(k.vmlinux()) && Files.isRegularFile(k.initrd()));
     }
 
-    public synchronized RootfsImage rootfs(RootfsRecipe recipe) {
-        return cachedRootfs(recipe).orElseGet(() -> buildRootfs(recipe));
+    /** The root filesystem of {@code recipe}, built on first use. */
+    public RootfsImage rootfs(RootfsRecipe recipe) {
+        return cachedRootfs(recipe).orElseGet(() -> underLock(() -> cachedRootfs(recipe).orElseGet(() -> buildRootfs(recipe))));
     }
 
     public Optional<RootfsImage> cachedRootfs(RootfsRecipe recipe) {
-        return readIndex(rootfsIndex(recipe.name()))
-                .filter(p -> recipeKey(recipe).equals(p.getProperty("recipe")))
-                .map(ImageBuilder::rootfsOf)
-                .filter(image -> Files.exists(image.file()));
+        return rootfs.read(recipeKey(recipe), ImageIndex.RootfsEntry.class)
+                .map(entry -> entry.toImage(rootfs.dir()))
+                .filter(image -> Files.isRegularFile(image.file()));
     }
 
+    /** Every root filesystem image built here and still present, by name. */
     public List<RootfsImage> listRootfs() {
-        List<RootfsImage> images = new ArrayList<>();
-        Path dir = root.resolve("rootfs");
-        if (!Files.isDirectory(dir)) {
-            return images;
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path index : files.filter(p -> p.toString().endsWith(".properties")).sorted().toList()) {
-                readIndex(index).map(ImageBuilder::rootfsOf).filter(i -> Files.exists(i.file())).ifPresent(images::add);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return images;
+        return rootfs.all(ImageIndex.RootfsEntry.class).stream()
+                .map(entry -> entry.toImage(rootfs.dir()))
+                .filter(image -> Files.isRegularFile(image.file()))
+                .sorted(Comparator.comparing(RootfsImage::name).thenComparing(RootfsImage::sha256))
+                .toList();
     }
 
     private GuestKernel buildKernel() {
         AgentBinary agent = AgentBinary.fromResources();
         return inWorkDir(work -> {
-            GuestKernel kernel = new KernelBuilder(root.resolve("debs"), progress)
-                    .build(work, root.resolve("kernel"), agent);
-            Properties p = new Properties();
-            p.setProperty("inputs", KernelBuilder.inputsKey(agent));
-            p.setProperty("vmlinux", kernel.vmlinux().toString());
-            p.setProperty("vmlinuxDigest", kernel.vmlinuxDigest());
-            p.setProperty("initrd", kernel.initrd().toString());
-            p.setProperty("initrdDigest", kernel.initrdDigest());
-            p.setProperty("kernelVersion", kernel.kernelVersion());
-            p.setProperty("agentVersion", kernel.agentVersion());
-            writeIndex(kernelIndex(), p, work);
+            GuestKernel kernel = new KernelBuilder(root.resolve("debs"), steps).build(work, kernels.dir(), agent);
+            kernels.write(kernelKey(agent), new ImageIndex.KernelEntry(kernelKey(agent),
+                    kernel.vmlinux().getFileName().toString(), kernel.vmlinuxDigest(),
+                    kernel.initrd().getFileName().toString(), kernel.initrdDigest(),
+                    kernel.kernelVersion(), kernel.agentVersion()), work);
             return kernel;
         });
     }
@@ -99,93 +85,75 @@ public final class ImageBuilder {
         return inWorkDir(work -> {
             RootfsBuilder builder = new RootfsBuilder(root.resolve("debs").resolve("debootstrap"));
             Path tree = work.resolve("tree");
-            timed("debootstrap " + recipe.name(), () -> builder.debootstrap(recipe, tree));
-            builder.addFiles(recipe, tree);
-            builder.scrub(tree);
+            steps.run("debootstrap " + recipe.name(), () -> builder.debootstrap(recipe, tree));
+            steps.run("add files and scrub " + recipe.name(), () -> {
+                builder.addFiles(recipe, tree);
+                builder.scrub(tree);
+            });
             Path image = work.resolve("rootfs.ext4");
-            timed("make ext4 image " + recipe.name(), () -> Ext4Image.build(recipe.name(), tree, image));
-            String sha = Digests.sha256(image);
-            Path dir = Files.createDirectories(root.resolve("rootfs"));
-            Path published = dir.resolve(recipe.name() + "-" + sha + ".ext4");
-            Files.move(image, published, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            Properties p = new Properties();
-            p.setProperty("recipe", recipeKey(recipe));
-            p.setProperty("name", recipe.name());
-            p.setProperty("file", published.toString());
-            p.setProperty("sha256", sha);
-            p.setProperty("size", Long.toString(Files.size(published)));
-            writeIndex(rootfsIndex(recipe.name()), p, work);
-            return rootfsOf(p);
+            steps.run("make ext4 image " + recipe.name(), () -> Ext4Image.build(recipe.name(), tree, image));
+            // The tree is large and no longer needed; remove it before hashing the image.
+            steps.run("remove build tree " + recipe.name(), () -> WorkDirs.delete(tree));
+            String sha = steps.run("hash image " + recipe.name(), () -> Digests.sha256(image));
+            Path published = Files.createDirectories(rootfs.dir()).resolve(recipe.name() + "-" + sha + ".ext4");
+            Files.move(image, published, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            var entry = new ImageIndex.RootfsEntry(recipeKey(recipe), recipe.name(),
+                    recipe.packages().stream().sorted().toList(), published.getFileName().toString(), sha,
+                    Files.size(published));
+            rootfs.write(recipeKey(recipe), entry, work);
+            return entry.toImage(rootfs.dir());
         });
     }
 
-    private static RootfsImage rootfsOf(Properties p) {
-        return new RootfsImage(p.getProperty("name"), Path.of(p.getProperty("file")), p.getProperty("sha256"),
-                Long.parseLong(p.getProperty("size")));
+    /** Digest of everything that decides the kernel bundle's bytes, except the Debian package of the day. */
+    static String kernelKey(AgentBinary agent) {
+        return Digests.sha256("builder " + BUILDER_VERSION + "\n" + GuestInitramfs.inputsKey(agent));
     }
 
+    /** Digest of a recipe: builder version, suite, sorted packages, files with their content digests. */
     static String recipeKey(RootfsRecipe recipe) {
         StringBuilder key = new StringBuilder("builder " + BUILDER_VERSION + "\nsuite " + RootfsBuilder.SUITE + "\n");
-        recipe.packages().stream().sorted().forEach(p -> key.append("package ").append(p).append('\n'));
-        recipe.files().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey()).forEach(f ->
+        key.append("name ").append(recipe.name()).append('\n');
+        recipe.packages().stream().sorted().distinct().forEach(p -> key.append("package ").append(p).append('\n'));
+        recipe.files().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(f ->
                 key.append("file ").append(f.getKey()).append(' ').append(Digests.sha256(f.getValue())).append('\n'));
         return Digests.sha256(key.toString());
-    }
-
-    private Path kernelIndex() {
-        return root.resolve("kernel").resolve("kernel.properties");
-    }
-
-    private Path rootfsIndex(String name) {
-        return root.resolve("rootfs").resolve(name + ".properties");
     }
 
     private interface Work<T> {
         T in(Path workDir) throws IOException;
     }
 
+    private interface Locked<T> {
+        T get() throws IOException;
+    }
+
+    private <T> T underLock(Locked<T> action) {
+        try {
+            Files.createDirectories(root);
+            try (BuildLock lock = BuildLock.acquire(root)) {
+                return action.get();
+            }
+        } catch (IOException e) {
+            throw new ImageException(ImageException.Code.IO, "cannot build images in " + root + ": " + e.getMessage()
+                    + "; check that the directory is writable and the disk has room", e);
+        }
+    }
+
+    /** Runs a build in a fresh work directory, removed afterwards; call only under the build lock. */
     private <T> T inWorkDir(Work<T> work) {
         Path dir = null;
         try {
-            Files.createDirectories(root);
             WorkDirs.removeLeftovers(root);
             dir = WorkDirs.create(root);
             return work.in(dir);
         } catch (IOException e) {
-            throw new ImageException(ImageException.Code.IO, "image build failed: " + e.getMessage(), e);
+            throw new ImageException(ImageException.Code.IO, "image build in " + root + " failed: " + e.getMessage(), e);
         } finally {
             if (dir != null) {
                 WorkDirs.delete(dir);
             }
         }
-    }
-
-    private void timed(String step, Runnable action) {
-        progress.step(step);
-        long start = System.nanoTime();
-        action.run();
-        progress.done(step, (System.nanoTime() - start) / 1_000_000);
-    }
-
-    private static Optional<Properties> readIndex(Path index) {
-        if (!Files.exists(index)) {
-            return Optional.empty();
-        }
-        try (Reader in = Files.newBufferedReader(index)) {
-            Properties p = new Properties();
-            p.load(in);
-            return Optional.of(p);
-        } catch (IOException e) {
-            return Optional.empty();
-        }
-    }
-
-    private static void writeIndex(Path index, Properties p, Path workDir) throws IOException {
-        Files.createDirectories(index.getParent());
-        Path temp = workDir.resolve(index.getFileName());
-        try (Writer out = Files.newBufferedWriter(temp)) {
-            p.store(out, null);
-        }
-        Files.move(temp, index, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 }

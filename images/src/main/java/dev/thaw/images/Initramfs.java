@@ -17,13 +17,15 @@ import org.apache.commons.compress.archivers.cpio.CpioArchiveOutputStream;
  */
 final class Initramfs {
 
-    private sealed interface Entry permits Dir, File, Link {}
+    private sealed interface Entry permits Dir, File, Link, CharDevice {}
 
     private record Dir() implements Entry {}
 
     private record File(byte[] content, int mode) implements Entry {}
 
     private record Link(String target) implements Entry {}
+
+    private record CharDevice(int major, int minor) implements Entry {}
 
     private final TreeMap<String, Entry> entries = new TreeMap<>();
 
@@ -58,6 +60,14 @@ final class Initramfs {
         return this;
     }
 
+    /** A character device node, e.g. /dev/console, which the kernel opens for init before any mount. */
+    Initramfs charDevice(String path, int major, int minor) {
+        String clean = strip(path);
+        parentOf(clean);
+        entries.put(clean, new CharDevice(major, minor));
+        return this;
+    }
+
     void writeTo(OutputStream out) throws IOException {
         try (CpioArchiveOutputStream cpio = new CpioArchiveOutputStream(out, CpioConstants.FORMAT_NEW)) {
             long inode = 1;
@@ -86,6 +96,12 @@ final class Initramfs {
             case Link l -> {
                 header.setMode(CpioConstants.C_ISLNK | 0777);
                 yield l.target().getBytes(StandardCharsets.UTF_8);
+            }
+            case CharDevice c -> {
+                header.setMode(CpioConstants.C_ISCHR | 0600);
+                header.setRemoteDeviceMaj(c.major());
+                header.setRemoteDeviceMin(c.minor());
+                yield new byte[0];
             }
         };
         header.setSize(data.length);

@@ -2,6 +2,7 @@ package dev.thaw.images;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -9,15 +10,22 @@ import java.util.Set;
 
 /**
  * Resolves kernel modules and their dependencies from a {@code modules.dep} file, in an
- * order that loads every dependency before the modules that need it.
+ * order that loads every dependency before the modules that need it. Modules the kernel
+ * has built in (listed in {@code modules.builtin}) need no file and are left out, so one
+ * list of wanted modules serves kernels configured either way.
  */
 final class KernelModules {
 
     private final Map<String, String> pathByName = new HashMap<>();
     private final Map<String, List<String>> dependencies = new HashMap<>();
+    private final Set<String> builtin = new HashSet<>();
 
-    /** Parses {@code modules.dep}: "path/to/a.ko: path/to/b.ko path/to/c.ko". */
-    KernelModules(String modulesDep) {
+    /**
+     * Parses {@code modules.dep} ("path/to/a.ko: path/to/b.ko path/to/c.ko") and
+     * {@code modules.builtin} (one path per line).
+     */
+    KernelModules(String modulesDep, String modulesBuiltin) {
+        modulesBuiltin.lines().filter(l -> !l.isBlank()).map(KernelModules::nameOf).forEach(builtin::add);
         for (String line : modulesDep.split("\n")) {
             int colon = line.indexOf(':');
             if (colon < 0) {
@@ -53,12 +61,12 @@ final class KernelModules {
     }
 
     private void visit(String name, Set<String> ordered, Set<String> visiting) {
-        if (ordered.contains(name)) {
+        if (ordered.contains(name) || (builtin.contains(name) && !pathByName.containsKey(name))) {
             return;
         }
         if (!pathByName.containsKey(name)) {
             throw new ImageException(ImageException.Code.UNSUPPORTED, "kernel module '" + name
-                    + "' is not in this kernel package (it may be built in; then leave it out)");
+                    + "' is neither a module of this kernel package nor built in; the package's kernel lacks it");
         }
         if (!visiting.add(name)) {
             throw new ImageException(ImageException.Code.UNSUPPORTED, "kernel modules depend on each other in a cycle: "

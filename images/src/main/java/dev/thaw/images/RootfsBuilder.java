@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -19,10 +18,20 @@ final class RootfsBuilder {
     static final String SUITE = "bookworm";
     static final String DEFAULT_MIRROR = "http://deb.debian.org/debian";
 
-    /** Files that record when or where a build ran, not what it installed. */
+    /**
+     * Files that record when or where a build ran, not what it installed. Found by diffing two
+     * debootstraps of one recipe: only the logs and ldconfig's aux-cache differed (compiled
+     * Python files did not); the backups and caches go because nothing in a sandbox needs them.
+     * /dev and /run are emptied because the guest mounts devtmpfs and tmpfs over them.
+     */
     private static final List<String> SCRUB = List.of("var/log", "var/cache/apt", "var/lib/apt/lists",
-            "var/cache/ldconfig", "var/cache/debconf", "run", "var/lib/dpkg/available-old", "var/lib/dpkg/status-old",
-            "var/lib/dpkg/diversions-old", "etc/passwd-", "etc/group-", "etc/shadow-", "etc/gshadow-");
+            "var/cache/ldconfig/aux-cache", "var/cache/debconf/config.dat-old", "var/cache/debconf/templates.dat-old",
+            "var/lib/dpkg/available-old", "var/lib/dpkg/status-old", "var/lib/dpkg/diversions-old", "run", "dev",
+            "etc/passwd-", "etc/group-", "etc/shadow-", "etc/gshadow-", "etc/subuid-", "etc/subgid-");
+    /** Mount points /init uses inside the root disk. */
+    private static final List<String> MOUNT_POINTS = List.of("proc", "sys", "dev", "tmp");
+    /** A day (2023-11-14, like the image timestamps) for the password-change field of /etc/shadow. */
+    private static final String SHADOW_DAY = Long.toString(Ext4Image.EPOCH_SECONDS / 86_400);
 
     private final Path debCache;
 
@@ -59,13 +68,17 @@ final class RootfsBuilder {
         }
     }
 
-    /** Removes logs, caches and backups, empties machine-id and pins password-change dates. */
+    /** Removes logs, caches and backups, empties machine-id, pins password-change dates, makes /tmp 1777. */
     void scrub(Path tree) {
         try {
             for (String path : SCRUB) {
                 emptyOrDelete(tree.resolve(path));
             }
-            deletePycache(tree);
+            for (String dir : MOUNT_POINTS) {
+                Files.createDirectories(tree.resolve(dir));
+            }
+            // The agent runs programs as uid 1000 in /tmp/thaw/..., so /tmp must be world-writable and sticky.
+            HostCommand.run(List.of("chmod", "1777", tree.resolve("tmp").toString()));
             Path machineId = tree.resolve("etc/machine-id");
             if (Files.exists(machineId)) {
                 Files.writeString(machineId, "");
@@ -85,7 +98,7 @@ final class RootfsBuilder {
         for (String line : Files.readAllLines(shadow)) {
             String[] fields = line.split(":", -1);
             if (fields.length > 2 && !fields[2].isEmpty()) {
-                fields[2] = "19675";
+                fields[2] = SHADOW_DAY;
             }
             out.append(String.join(":", fields)).append('\n');
         }
@@ -96,31 +109,11 @@ final class RootfsBuilder {
         if (Files.isDirectory(path)) {
             try (Stream<Path> children = Files.list(path)) {
                 for (Path child : children.toList()) {
-                    deleteTree(child);
+                    WorkDirs.deleteTree(child);
                 }
             }
         } else {
             Files.deleteIfExists(path);
-        }
-    }
-
-    private static void deletePycache(Path tree) throws IOException {
-        try (Stream<Path> paths = Files.walk(tree)) {
-            for (Path dir : paths.filter(p -> p.getFileName() != null && p.getFileName().toString().equals("__pycache__")
-                    && Files.isDirectory(p)).toList()) {
-                deleteTree(dir);
-            }
-        }
-    }
-
-    static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
         }
     }
 

@@ -1,39 +1,45 @@
-#!/bin/busybox sh
-# Thaw guest init (PID 1 of the initramfs): load virtio drivers, mount the language's root
-# disk at /newroot, then hand PID 1 to the guest agent. On any failure it says why on the
-# serial console and powers off; QEMU runs with -no-reboot, so the host sees the VM exit.
+#!/bin/sh
+# Thaw guest init (PID 1 of the initramfs): load the virtio drivers, mount the language's
+# root disk at /newroot, then hand PID 1 to the guest agent. On any failure it says why on
+# the serial console and powers off; QEMU runs with -no-reboot, so the host sees the VM exit
+# and can show the serial log. Every command used here is a busybox applet linked in /bin.
+export PATH=/bin
 
 fail() {
     echo "thaw-init: $*" > /dev/ttyS0
-    /bin/busybox poweroff -f
+    poweroff -f
 }
 
-/bin/busybox mount -t proc proc /proc || fail "cannot mount /proc"
-/bin/busybox mount -t sysfs sysfs /sys || fail "cannot mount /sys"
-/bin/busybox mount -t devtmpfs devtmpfs /dev || fail "cannot mount /dev"
+mount -t proc proc /proc || fail "cannot mount /proc"
+mount -t sysfs sysfs /sys || fail "cannot mount /sys"
+mount -t devtmpfs devtmpfs /dev || fail "cannot mount /dev"
 
 while read -r module; do
-    /bin/busybox insmod "/lib/modules/$module" || fail "cannot load module $module"
+    insmod "/lib/modules/$module" || fail "cannot load kernel module $module"
 done < /lib/modules/load-order
 
-case " $(/bin/busybox cat /proc/cmdline) " in
+# Asked only whether this accelerator can run a guest at all: answer and stop.
+case " $(cat /proc/cmdline) " in
     *" thaw.probe=1 "*)
         echo "THAW-PROBE-OK" > /dev/ttyS0
-        /bin/busybox poweroff -f
+        poweroff -f
         ;;
 esac
 
-# Devices appear asynchronously after the driver loads.
-for _ in $(/bin/busybox seq 1 500); do
+# The disk appears asynchronously once virtio_blk has probed the device: wait up to 5 s.
+for _ in $(seq 1 500); do
     [ -b /dev/vda ] && break
-    /bin/busybox usleep 10000
+    usleep 10000
 done
-[ -b /dev/vda ] || fail "no root disk /dev/vda"
+[ -b /dev/vda ] || fail "no root disk /dev/vda after 5 s; is a virtio-blk device attached?"
 
-/bin/busybox mkdir -p /newroot
-/bin/busybox mount -t ext4 /dev/vda /newroot || fail "cannot mount the root disk"
-/bin/busybox mount -t proc proc /newroot/proc || fail "cannot mount /newroot/proc"
-/bin/busybox mount -t sysfs sysfs /newroot/sys || fail "cannot mount /newroot/sys"
-/bin/busybox mount -t devtmpfs devtmpfs /newroot/dev || fail "cannot mount /newroot/dev"
+mkdir -p /newroot
+mount -t ext4 -o rw /dev/vda /newroot || fail "cannot mount /dev/vda (ext4) at /newroot"
+mount -t proc proc /newroot/proc || fail "cannot mount /newroot/proc"
+mount -t sysfs sysfs /newroot/sys || fail "cannot mount /newroot/sys"
+mount -t devtmpfs devtmpfs /newroot/dev || fail "cannot mount /newroot/dev"
 
+[ -x /sbin/thaw-agent ] || fail "no executable /sbin/thaw-agent in the initramfs"
+# If exec itself fails, the shell exits, PID 1 dies and the kernel panics; with panic=-1
+# and -no-reboot QEMU exits, and the serial log shows the panic.
 exec /sbin/thaw-agent

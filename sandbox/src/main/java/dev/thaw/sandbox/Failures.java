@@ -28,6 +28,8 @@ final class Failures {
     private static SandboxException.Code snapshotCode(SnapshotException e) {
         return switch (e.code()) {
             case DISK_FULL -> SandboxException.Code.DISK_FULL;
+            case NOT_FOUND -> SandboxException.Code.NOT_FOUND;
+            case INVALID_ID, EXISTS -> SandboxException.Code.BAD_REQUEST;
             case IO -> SandboxException.Code.HOST;
             default -> SandboxException.Code.SNAPSHOT_UNUSABLE;
         };

@@ -13,13 +13,23 @@ import java.nio.file.Path;
  * their clones must agree on all of it, which is why it lives in one place.
  */
 public record GuestMachine(
-        Vmm vmm, GuestKernel kernel, Accelerator accelerator, String cpuModel, int memoryMiB, int vcpus) {
+        Vmm vmm, GuestKernel kernel, Accelerator accelerator, String cpuModel, int memoryMiB, int vcpus,
+        String cmdline) {
 
-    /** Serial console on ttyS0 so init's errors reach the log; reboot becomes an exit. */
-    public static final String CMDLINE = "console=ttyS0 loglevel=1 panic=-1 tsc=unstable";
+    /** Serial console on ttyS0 so init's errors reach the log; a panic reboots, which ends QEMU. */
+    public static final String BASE_CMDLINE = "console=ttyS0 loglevel=1 panic=-1 tsc=unstable";
+
+    /**
+     * The kernel command line for a host whose TSC runs at {@code tscKhz}. Under TCG the
+     * guest's PIT calibration of the TSC fails now and then on a busy host, and the kernel
+     * then hangs without a frequency; giving it one skips the calibration.
+     */
+    public static String cmdline(long tscKhz) {
+        return BASE_CMDLINE + " tsc_early_khz=" + tscKhz;
+    }
 
     public VmSpec spec(String id, Path memoryFile, boolean sharedMemory, Path disk, Path runDir) {
-        return new VmSpec(id, kernel.vmlinux(), kernel.initrd(), CMDLINE, memoryMiB, vcpus, accelerator,
+        return new VmSpec(id, kernel.vmlinux(), kernel.initrd(), cmdline, memoryMiB, vcpus, accelerator,
                 cpuModel, memoryFile, sharedMemory, disk, runDir);
     }
 

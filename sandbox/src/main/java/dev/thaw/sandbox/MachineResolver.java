@@ -48,7 +48,8 @@ public final class MachineResolver {
         var decision = new AcceleratorProbe(home.acceleratorCache(), vmm.version())
                 .resolve(choice, AcceleratorProbe.booting(probeSpec(kernel)));
         var machine = new GuestMachine(vmm, kernel, decision.accelerator(),
-                AcceleratorProbe.cpuModel(decision.accelerator()), options.memoryMiB(), options.vcpus());
+                AcceleratorProbe.cpuModel(decision.accelerator()), options.memoryMiB(), options.vcpus(),
+                GuestMachine.cmdline(HostCpu.tscKhz()));
         return new Resolved(machine, decision.reason());
     }
 
@@ -56,7 +57,7 @@ public final class MachineResolver {
     private VmSpec probeSpec(GuestKernel kernel) {
         Path runDir = home.run().resolve("probe-" + ProcessHandle.current().pid());
         return new VmSpec("kvm-probe", kernel.vmlinux(), kernel.initrd(),
-                GuestMachine.CMDLINE + " " + AcceleratorProbe.PROBE_ARGUMENT, 256, 1, Accelerator.KVM,
+                GuestMachine.cmdline(HostCpu.tscKhz()) + " " + AcceleratorProbe.PROBE_ARGUMENT, 256, 1, Accelerator.KVM,
                 AcceleratorProbe.cpuModel(Accelerator.KVM), runDir.resolve("memory"), false, null, runDir);
     }
 

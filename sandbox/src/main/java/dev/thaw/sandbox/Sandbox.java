@@ -52,6 +52,11 @@ public final class Sandbox implements AutoCloseable {
         return broken;
     }
 
+    /** Waits until the freshly booted guest's agent (and resident runtime) answers. */
+    void awaitReady(Duration timeout) {
+        guarded(() -> agent.handshake(timeout));
+    }
+
     /** Gives the guest fresh entropy and the current time; required after every restore. */
     void reseed() {
         byte[] entropy = new byte[64];

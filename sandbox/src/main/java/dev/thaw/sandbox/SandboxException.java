@@ -9,6 +9,7 @@ public final class SandboxException extends RuntimeException {
     public enum Code {
         UNKNOWN_LANGUAGE(true),
         BAD_REQUEST(true),
+        NOT_FOUND(true),
         SNAPSHOT_UNUSABLE(true),
         DISK_FULL(true),
         GUEST_CRASHED(false),

@@ -51,7 +51,7 @@ final class SandboxFactory {
             AgentChannel agent = steps.onFailureClose(
                     steps.run("connect", () -> AgentChannel.connect(vm.agentSocket(), CONNECT_TIMEOUT)));
             Sandbox sandbox = new Sandbox(language, vm, agent, "cold");
-            steps.run("ready", () -> agent.handshake(BOOT_TIMEOUT));
+            steps.run("ready", () -> sandbox.awaitReady(BOOT_TIMEOUT));
             steps.run("seed", sandbox::reseed);
             steps.keep();
             return sandbox;

@@ -66,7 +66,7 @@ final class SnapshotMaker {
     private Manifest manifest(String id, Language language, HostProfile host) {
         return new Manifest(Manifest.FORMAT_VERSION, id, language.id(), host.vmm(), host.vmmVersion(),
                 host.accelerator(), host.cpuModel(), host.memoryMiB(), host.vcpus(), host.kernelDigest(),
-                host.initrdDigest(), host.rootfsDigest(), host.agentVersion(), GuestMachine.CMDLINE,
+                host.initrdDigest(), host.rootfsDigest(), host.agentVersion(), sandboxes.machine().cmdline(),
                 clock.instant(), null, Map.of());
     }
 }

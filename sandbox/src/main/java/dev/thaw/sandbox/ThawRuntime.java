@@ -6,6 +6,7 @@ import dev.thaw.images.ImageBuilder;
 import dev.thaw.images.RootfsImage;
 import dev.thaw.snapshot.LocalSnapshotStore;
 import dev.thaw.snapshot.Snapshot;
+import dev.thaw.snapshot.SnapshotException;
 import dev.thaw.snapshot.SnapshotStore;
 import dev.thaw.snapshot.VerifyReport;
 import java.time.InstantSource;
@@ -26,16 +27,21 @@ public final class ThawRuntime {
     private final SnapshotStore store;
     private final MachineResolver machines;
     private final InstantSource clock;
+    private final BuildProgress progress;
     private volatile SandboxFactory sandboxes;
 
     public ThawRuntime(RuntimeOptions options) {
         this.home = options.home();
         this.languages = Languages.builtIn();
         this.clock = InstantSource.system();
+        this.progress = options.progress();
         this.images = new ImageBuilder(home.images(), options.progress());
-        this.store = new LocalSnapshotStore(home.snapshots(), clock);
+        LocalSnapshotStore local = new LocalSnapshotStore(home.snapshots(), clock);
+        this.store = local;
         this.machines = new MachineResolver(home, options, images);
+        // What a killed Thaw left behind: run directories of its VMs, half-written snapshots.
         new RunDirectories(home.run()).removeLeftovers();
+        local.removeLeftovers();
     }
 
     public ThawHome home() {
@@ -74,19 +80,33 @@ public final class ThawRuntime {
         return sandboxes().restore(language, snapshot, timings);
     }
 
-    /** The language's own snapshot, created on first use. */
+    /**
+     * The language's own snapshot, created on first use. It is a cache of the language's
+     * booted runtime: when it no longer matches this host (a new kernel, image, agent or
+     * QEMU), it is made again rather than refused.
+     */
     private Snapshot languageSnapshot(Language language) {
         RootfsImage rootfs = image(language);
         String id = language.id();
-        if (store.find(id).isEmpty()) {
+        if (snapshot(id).isEmpty()) {
             createSnapshot(language, rootfs, id, false);
+            return open(id, rootfs);
         }
-        return open(id, rootfs);
+        try {
+            return open(id, rootfs);
+        } catch (SandboxException e) {
+            if (!(e.getCause() instanceof SnapshotException s) || s.code() != SnapshotException.Code.INCOMPATIBLE) {
+                throw e;
+            }
+            progress.step("snapshot " + id + " is stale (" + s.getMessage() + "); recreating it");
+            createSnapshot(language, rootfs, id, true);
+            return open(id, rootfs);
+        }
     }
 
     private Snapshot openSnapshot(String id) {
-        Snapshot found = store.find(id).orElseThrow(() -> new SandboxException(
-                SandboxException.Code.SNAPSHOT_UNUSABLE, "no snapshot '" + id + "'; see: thaw snapshot list"));
+        Snapshot found = snapshot(id).orElseThrow(() -> new SandboxException(
+                SandboxException.Code.NOT_FOUND, "no snapshot '" + id + "'; see: thaw snapshot list"));
         return open(id, image(languages.get(found.manifest().language())));
     }
 
@@ -112,19 +132,30 @@ public final class ThawRuntime {
     }
 
     public List<Snapshot> snapshots() {
-        return store.list();
+        return translated("listing snapshots", store::list);
     }
 
     public Optional<Snapshot> snapshot(String id) {
-        return store.find(id);
+        return translated("reading snapshot " + id, () -> store.find(id));
     }
 
     public void removeSnapshot(String id) {
-        store.remove(id);
+        translated("removing snapshot " + id, () -> {
+            store.remove(id);
+            return null;
+        });
     }
 
     public VerifyReport verifySnapshot(String id) {
-        return store.verify(id);
+        return translated("verifying snapshot " + id, () -> store.verify(id));
+    }
+
+    private static <T> T translated(String what, java.util.function.Supplier<T> action) {
+        try {
+            return action.get();
+        } catch (RuntimeException e) {
+            throw Failures.translate(what, e);
+        }
     }
 
     public RootfsImage image(Language language) {

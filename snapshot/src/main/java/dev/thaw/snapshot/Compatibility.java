@@ -4,36 +4,43 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
-/** Compares a snapshot's manifest with this host, field by field, and says what differs. */
+/**
+ * Compares a snapshot's manifest with this host field by field. A guest resumed on another
+ * VMM version, accelerator, CPU model or guest input would crash or misbehave, so every
+ * difference is named with both values: the user learns all at once what changed.
+ */
 final class Compatibility {
 
     private Compatibility() {}
 
     static void check(Manifest m, HostProfile host) {
-        List<String> differences = new ArrayList<>();
-        compare(differences, "VMM", m.vmm(), host.vmm());
-        compare(differences, "VMM version", m.vmmVersion(), host.vmmVersion());
-        compare(differences, "accelerator", m.accelerator(), host.accelerator());
-        compare(differences, "CPU model", m.cpuModel(), host.cpuModel());
-        compare(differences, "memory (MiB)", m.memoryMiB(), host.memoryMiB());
-        compare(differences, "vCPUs", m.vcpus(), host.vcpus());
-        compare(differences, "guest kernel", m.kernelDigest(), host.kernelDigest());
-        compare(differences, "initramfs", m.initrdDigest(), host.initrdDigest());
-        compare(differences, "root filesystem", m.rootfsDigest(), host.rootfsDigest());
-        compare(differences, "guest agent", m.agentVersion(), host.agentVersion());
-        if (!differences.isEmpty()) {
+        List<String> made = new ArrayList<>();
+        List<String> here = new ArrayList<>();
+        compare(made, here, "VMM", m.vmm(), host.vmm());
+        compare(made, here, "VMM version", m.vmmVersion(), host.vmmVersion());
+        compare(made, here, "accelerator", m.accelerator(), host.accelerator());
+        compare(made, here, "CPU model", m.cpuModel(), host.cpuModel());
+        compare(made, here, "memory MiB", m.memoryMiB(), host.memoryMiB());
+        compare(made, here, "vCPUs", m.vcpus(), host.vcpus());
+        compare(made, here, "kernel", m.kernelDigest(), host.kernelDigest());
+        compare(made, here, "initramfs", m.initrdDigest(), host.initrdDigest());
+        compare(made, here, "root filesystem", m.rootfsDigest(), host.rootfsDigest());
+        compare(made, here, "guest agent", m.agentVersion(), host.agentVersion());
+        if (!made.isEmpty()) {
             throw new SnapshotException(SnapshotException.Code.INCOMPATIBLE, "snapshot '" + m.id()
-                    + "' was made on a different setup and cannot be restored here: " + String.join("; ", differences)
-                    + ". Recreate it with: thaw snapshot create --lang " + m.language() + " --id " + m.id() + " --replace");
+                    + "' was made with " + String.join(", ", made) + "; this host has " + String.join(", ", here)
+                    + ". " + SnapshotException.recreate(m.id(), m.language()));
         }
     }
 
-    private static void compare(List<String> differences, String field, Object snapshot, Object here) {
-        if (!Objects.equals(snapshot, here)) {
-            differences.add(field + " is " + shorten(snapshot) + " in the snapshot but " + shorten(here) + " here");
+    private static void compare(List<String> made, List<String> here, String field, Object snapshot, Object host) {
+        if (!Objects.equals(snapshot, host)) {
+            made.add(field + " " + shorten(snapshot));
+            here.add(field + " " + shorten(host));
         }
     }
 
+    /** sha256 digests are told apart by their first 12 hex digits; the full ones only clutter. */
     private static String shorten(Object value) {
         String text = String.valueOf(value);
         return text.length() == 64 && text.matches("[0-9a-f]+") ? text.substring(0, 12) : text;

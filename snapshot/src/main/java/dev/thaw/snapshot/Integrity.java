@@ -1,5 +1,6 @@
 package dev.thaw.snapshot;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,78 +13,98 @@ final class Integrity {
     private Integrity() {}
 
     /**
-     * Fails on the first missing, truncated or altered file. Files in {@code alwaysHashed}
-     * are hashed every time; others only if they changed since they were last verified.
+     * Fails on the first missing, truncated or altered file. Presence and sizes of all files
+     * are checked before any hashing, so a missing file is reported at once. Files in
+     * {@code alwaysHashed} are hashed every time; others only if they changed since they
+     * were last verified.
      */
-    static void check(Snapshot snapshot, List<String> alwaysHashed) {
+    static void check(Snapshot snapshot, List<String> alwaysHashed) throws IOException {
         Path dir = snapshot.files().dir();
+        for (var entry : snapshot.manifest().files().entrySet()) {
+            VerifyReport.FileCheck quick = presence(dir, entry.getKey(), entry.getValue());
+            if (!quick.ok()) {
+                throw failure(snapshot, quick);
+            }
+        }
         Map<String, String> verified = VerifiedFiles.read(dir);
         boolean updated = false;
         for (var entry : snapshot.manifest().files().entrySet()) {
             String name = entry.getKey();
-            Path file = dir.resolve(name);
-            VerifyReport.FileCheck quick = presence(snapshot, name, entry.getValue());
-            if (!quick.ok()) {
-                throw failure(snapshot, quick, Files.exists(file));
-            }
-            String key = FileFacts.changeKey(file);
+            String key = FileFacts.changeKey(dir.resolve(name));
             if (!alwaysHashed.contains(name) && key.equals(verified.get(name))) {
                 continue;
             }
-            VerifyReport.FileCheck full = hash(snapshot, name, entry.getValue());
+            VerifyReport.FileCheck full = hash(dir, name, entry.getValue());
             if (!full.ok()) {
-                throw failure(snapshot, full, true);
+                throw failure(snapshot, full);
             }
-            verified.put(name, key);
-            updated = true;
+            updated |= !key.equals(verified.put(name, key));
         }
         if (updated) {
-            VerifiedFiles.write(dir, verified);
+            VerifiedFiles.tryWrite(dir, verified);
         }
     }
 
+    /** Hashes every file, whatever the record says, and reports each one. */
     static VerifyReport verifyAll(Snapshot snapshot) {
+        Path dir = snapshot.files().dir();
         List<VerifyReport.FileCheck> checks = new ArrayList<>();
-        Map<String, String> verified = VerifiedFiles.read(snapshot.files().dir());
+        Map<String, String> verified = VerifiedFiles.read(dir);
         for (var entry : snapshot.manifest().files().entrySet()) {
-            VerifyReport.FileCheck check = presence(snapshot, entry.getKey(), entry.getValue());
+            String name = entry.getKey();
+            VerifyReport.FileCheck check = fullCheck(dir, name, entry.getValue());
+            verified.remove(name);
             if (check.ok()) {
-                check = hash(snapshot, entry.getKey(), entry.getValue());
-            }
-            if (check.ok()) {
-                verified.put(entry.getKey(), FileFacts.changeKey(snapshot.files().dir().resolve(entry.getKey())));
+                try {
+                    verified.put(name, FileFacts.changeKey(dir.resolve(name)));
+                } catch (IOException e) {
+                    // unrecorded: the next restore hashes it again
+                }
             }
             checks.add(check);
         }
-        VerifiedFiles.write(snapshot.files().dir(), verified);
+        VerifiedFiles.tryWrite(dir, verified);
         return new VerifyReport(snapshot.manifest().id(), checks);
     }
 
-    private static VerifyReport.FileCheck presence(Snapshot snapshot, String name, Manifest.FileEntry expected) {
-        Path file = snapshot.files().dir().resolve(name);
+    private static VerifyReport.FileCheck fullCheck(Path dir, String name, Manifest.FileEntry expected) {
+        VerifyReport.FileCheck check = presence(dir, name, expected);
+        if (!check.ok()) {
+            return check;
+        }
+        try {
+            return hash(dir, name, expected);
+        } catch (IOException e) {
+            return new VerifyReport.FileCheck(name, check.size(), expected.sha256(), null, "cannot be read: " + e);
+        }
+    }
+
+    private static VerifyReport.FileCheck presence(Path dir, String name, Manifest.FileEntry expected) {
+        Path file = dir.resolve(name);
         if (!Files.isRegularFile(file)) {
-            return new VerifyReport.FileCheck(name, -1, expected.sha256(), null, "missing");
+            return new VerifyReport.FileCheck(name, -1, expected.sha256(), null, VerifyReport.MISSING);
         }
         long size = file.toFile().length();
         if (size != expected.size()) {
             return new VerifyReport.FileCheck(name, size, expected.sha256(), null,
-                    "size is " + size + " bytes, the manifest says " + expected.size() + " (truncated or overwritten)");
+                    "is " + size + " bytes but the manifest says " + expected.size() + " (truncated or overwritten)");
         }
         return new VerifyReport.FileCheck(name, size, expected.sha256(), null, null);
     }
 
-    private static VerifyReport.FileCheck hash(Snapshot snapshot, String name, Manifest.FileEntry expected) {
-        String actual = FileFacts.sha256(snapshot.files().dir().resolve(name));
+    private static VerifyReport.FileCheck hash(Path dir, String name, Manifest.FileEntry expected) throws IOException {
+        String actual = FileFacts.sha256(dir.resolve(name));
         String problem = actual.equals(expected.sha256()) ? null
-                : "sha256 is " + actual.substring(0, 12) + "…, the manifest says " + expected.sha256().substring(0, 12) + "…";
+                : "has sha256 " + actual + " but the manifest says " + expected.sha256();
         return new VerifyReport.FileCheck(name, expected.size(), expected.sha256(), actual, problem);
     }
 
-    private static SnapshotException failure(Snapshot snapshot, VerifyReport.FileCheck check, boolean present) {
+    private static SnapshotException failure(Snapshot snapshot, VerifyReport.FileCheck check) {
         Manifest m = snapshot.manifest();
-        String fix = ". Recreate it with: thaw snapshot create --lang " + m.language() + " --id " + m.id() + " --replace";
-        SnapshotException.Code code = present ? SnapshotException.Code.CORRUPT : SnapshotException.Code.MISSING_FILE;
-        return new SnapshotException(code, "snapshot '" + m.id() + "' is damaged: file " + check.name() + " ("
-                + snapshot.files().dir().resolve(check.name()) + ") " + check.problem() + fix);
+        boolean missing = VerifyReport.MISSING.equals(check.problem());
+        return new SnapshotException(missing ? SnapshotException.Code.MISSING_FILE : SnapshotException.Code.CORRUPT,
+                "snapshot '" + m.id() + "' is damaged: its file " + check.name() + " ("
+                        + snapshot.files().dir().resolve(check.name()) + ") " + check.problem() + ". "
+                        + SnapshotException.recreate(m.id(), m.language()));
     }
 }

@@ -1,25 +1,32 @@
 package dev.thaw.snapshot;
 
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /** A snapshot being written into a staging directory of a {@link LocalSnapshotStore}. */
 final class LocalPendingSnapshot implements PendingSnapshot {
 
+    /** The files every snapshot has; a diff snapshot may one day list fewer. */
+    private static final List<String> FILES = List.of(SnapshotFiles.MEMORY, SnapshotFiles.VMSTATE, SnapshotFiles.DISK);
+
     private final LocalSnapshotStore store;
     private final String id;
     private final Path staging;
+    private final boolean replace;
     private final InstantSource clock;
-    private boolean committed;
+    private boolean finished;
 
-    LocalPendingSnapshot(LocalSnapshotStore store, String id, Path staging, InstantSource clock) {
+    LocalPendingSnapshot(LocalSnapshotStore store, String id, Path staging, boolean replace, InstantSource clock) {
         this.store = store;
         this.id = id;
         this.staging = staging;
+        this.replace = replace;
         this.clock = clock;
     }
 
@@ -28,35 +35,53 @@ final class LocalPendingSnapshot implements PendingSnapshot {
         return new SnapshotFiles(staging);
     }
 
+    /**
+     * Any failure removes the staging directory: the VM that wrote the files is gone, so
+     * there is nothing to retry with, and a full disk must not stay full.
+     */
     @Override
-    public Snapshot commit(Manifest draft) {
-        try {
-            Map<String, Manifest.FileEntry> entries = new TreeMap<>();
-            Map<String, String> verified = new TreeMap<>();
-            for (String name : java.util.List.of(SnapshotFiles.MEMORY, SnapshotFiles.VMSTATE, SnapshotFiles.DISK)) {
-                Path file = staging.resolve(name);
-                if (!Files.isRegularFile(file)) {
-                    throw new SnapshotException(SnapshotException.Code.MISSING_FILE, "snapshot '" + id
-                            + "' cannot be published: its " + name + " was not written");
-                }
-                StagingDirs.fsync(file);
-                entries.put(name, new Manifest.FileEntry(Files.size(file), FileFacts.sha256(file)));
-                verified.put(name, FileFacts.changeKey(file));
-            }
-            Manifest manifest = withFiles(draft, entries);
-            Path manifestFile = files().manifest();
-            Files.write(manifestFile, ManifestCodec.encode(manifest));
-            StagingDirs.fsync(manifestFile);
-            VerifiedFiles.write(staging, verified);
-            StagingDirs.fsync(staging);
-            store.publish(id, staging);
-            committed = true;
-            return store.find(id).orElseThrow();
-        } catch (IOException e) {
-            throw StoreFailures.io("cannot publish snapshot '" + id + "'", e);
+    public synchronized Snapshot commit(Manifest draft) {
+        if (finished) {
+            throw new IllegalStateException("snapshot '" + id + "' was already committed or closed");
         }
+        finished = true;
+        try {
+            writeAndPublish(draft);
+        } catch (FileAlreadyExistsException e) {
+            StagingDirs.delete(staging);
+            throw LocalSnapshotStore.exists(id);
+        } catch (IOException e) {
+            StagingDirs.delete(staging);
+            throw StoreFailures.io("cannot commit snapshot '" + id + "'", staging, e);
+        } catch (RuntimeException e) {
+            StagingDirs.delete(staging);
+            throw e;
+        }
+        return store.find(id).orElseThrow();
     }
 
+    private void writeAndPublish(Manifest draft) throws IOException {
+        Map<String, Manifest.FileEntry> entries = new TreeMap<>();
+        Map<String, String> verified = new TreeMap<>();
+        for (String name : FILES) {
+            Path file = staging.resolve(name);
+            if (!Files.isRegularFile(file)) {
+                throw new SnapshotException(SnapshotException.Code.MISSING_FILE, "snapshot '" + id
+                        + "' cannot be committed: its " + name + " was not written to " + file);
+            }
+            StagingDirs.fsync(file);
+            entries.put(name, new Manifest.FileEntry(Files.size(file), FileFacts.sha256(file)));
+            verified.put(name, FileFacts.changeKey(file)); // hashing at commit counts as a verification
+        }
+        Path manifestFile = files().manifest();
+        Files.write(manifestFile, ManifestCodec.encode(withFiles(draft, entries)));
+        StagingDirs.fsync(manifestFile);
+        VerifiedFiles.write(staging, verified);
+        StagingDirs.fsync(staging);
+        StagingDirs.publish(staging, store.root().resolve(id), replace);
+    }
+
+    /** The caller's manifest with what only the store knows: format, id, time and files. */
     private Manifest withFiles(Manifest m, Map<String, Manifest.FileEntry> files) {
         return new Manifest(Manifest.FORMAT_VERSION, id, m.language(), m.vmm(), m.vmmVersion(), m.accelerator(),
                 m.cpuModel(), m.memoryMiB(), m.vcpus(), m.kernelDigest(), m.initrdDigest(), m.rootfsDigest(),
@@ -64,8 +89,9 @@ final class LocalPendingSnapshot implements PendingSnapshot {
     }
 
     @Override
-    public void close() {
-        if (!committed) {
+    public synchronized void close() {
+        if (!finished) {
+            finished = true;
             StagingDirs.delete(staging);
         }
     }

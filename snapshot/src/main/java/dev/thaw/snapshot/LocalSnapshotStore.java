@@ -1,114 +1,150 @@
 package dev.thaw.snapshot;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
  * Snapshots as directories under one root:
  * <pre>
- *   ID/manifest.json  ID/memory  ID/vmstate  ID/disk.qcow2  ID/verified.json  ID/last-used
- *   .staging-ID-PID-N/    a snapshot being written by process PID
+ *   ID/manifest.json  ID/memory  ID/vmstate  ID/disk.qcow2   the snapshot
+ *   ID/verified.json                  change keys of files whose sha256 was last confirmed
+ *   ID/last-used                      empty; its mtime is the last restore
+ *   .staging-ID-PID-N/                a snapshot being written by process PID
+ *   .trash-ID-PID-N/                  a snapshot being removed by process PID
  * </pre>
  * A snapshot becomes visible by one rename of its finished staging directory.
  */
 public final class LocalSnapshotStore implements SnapshotStore {
 
+    private static final System.Logger LOG = System.getLogger(LocalSnapshotStore.class.getName());
     private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     static final String LAST_USED = "last-used";
-    /** Files small enough to hash at every restore: the device state. */
+    /** Small enough to hash at every restore; memory and disk are hashed only after a change. */
     private static final List<String> ALWAYS_HASHED = List.of(SnapshotFiles.VMSTATE);
 
     private final Path root;
     private final InstantSource clock;
+    private final AtomicBoolean leftoversRemoved = new AtomicBoolean();
 
+    /** Touches nothing on disk; crashed processes' leftovers go at the first begin or list. */
     public LocalSnapshotStore(Path root, InstantSource clock) {
-        this.root = root;
+        this.root = root.toAbsolutePath().normalize();
         this.clock = clock;
-        StagingDirs.removeLeftovers(root);
     }
 
     public Path root() {
         return root;
     }
 
-    @Override
-    public PendingSnapshot begin(String id, long expectedBytes, boolean replace) {
-        checkId(id);
-        if (!replace && Files.exists(root.resolve(id))) {
-            throw new SnapshotException(SnapshotException.Code.EXISTS, "snapshot '" + id
-                    + "' exists; remove it (thaw snapshot rm " + id + ") or replace it (--replace)");
-        }
-        try {
-            Files.createDirectories(root);
-            long free = Files.getFileStore(root).getUsableSpace();
-            if (free < expectedBytes) {
-                throw new SnapshotException(SnapshotException.Code.DISK_FULL, String.format(
-                        "creating snapshot '%s' needs up to %d MiB in %s, but only %d MiB are free; free some space "
-                                + "or move Thaw's home with --home", id, expectedBytes >> 20, root, free >> 20));
-            }
-            return new LocalPendingSnapshot(this, id, StagingDirs.create(root, id), clock);
-        } catch (IOException e) {
-            throw StoreFailures.io("cannot start snapshot '" + id + "' in " + root, e);
+    /**
+     * Deletes staging and trash directories whose owning process is dead. Runs by itself
+     * before the first {@link #begin} or {@link #list}, where the space matters, and not on
+     * the restore path, which must stay fast.
+     */
+    public void removeLeftovers() {
+        leftoversRemoved.set(true);
+        StagingDirs.removeLeftovers(root);
+    }
+
+    private void removeLeftoversOnce() {
+        if (!leftoversRemoved.get()) {
+            removeLeftovers();
         }
     }
 
-    /** Publishes a finished staging directory as {@code id}, replacing what was there. */
-    void publish(String id, Path staging) throws IOException {
-        Path target = root.resolve(id);
-        Path old = null;
-        if (Files.exists(target)) {
-            old = StagingDirs.trashName(root, id);
-            Files.move(target, old, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    @Override
+    public PendingSnapshot begin(String id, long expectedBytes, boolean replace) {
+        checkId(id);
+        if (expectedBytes < 0) {
+            throw new IllegalArgumentException("expectedBytes must be >= 0, was " + expectedBytes);
         }
-        Files.move(staging, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        StagingDirs.fsync(root);
-        if (old != null) {
-            StagingDirs.delete(old);
+        // Checked here so a taken id fails before a VM boots; the publishing rename checks again.
+        if (!replace && Files.exists(root.resolve(id))) {
+            throw exists(id);
         }
+        try {
+            Files.createDirectories(root);
+            removeLeftoversOnce();
+            checkFreeSpace(id, expectedBytes);
+            return new LocalPendingSnapshot(this, id, StagingDirs.create(root, id), replace, clock);
+        } catch (IOException e) {
+            throw StoreFailures.io("cannot start snapshot '" + id + "'", root, e);
+        }
+    }
+
+    private void checkFreeSpace(String id, long expectedBytes) throws IOException {
+        long free = Files.getFileStore(root).getUsableSpace();
+        if (free < expectedBytes) {
+            throw new SnapshotException(SnapshotException.Code.DISK_FULL, String.format(
+                    "creating snapshot '%s' needs up to %s in %s but only %s are free; free some space "
+                            + "(thaw snapshot rm ...) or move Thaw's home with --home",
+                    id, mib(expectedBytes), root, mib(free)));
+        }
+    }
+
+    private static String mib(long bytes) {
+        return String.format("%.1f MiB (%d bytes)", bytes / 1048576.0, bytes);
     }
 
     @Override
     public Optional<Snapshot> find(String id) {
-        if (!ID.matcher(id).matches() || !Files.isDirectory(root.resolve(id))) {
-            return Optional.empty();
-        }
+        checkId(id);
         SnapshotFiles files = new SnapshotFiles(root.resolve(id));
-        if (!Files.exists(files.manifest())) {
+        if (!Files.isDirectory(files.dir())) {
             return Optional.empty();
         }
-        return Optional.of(describe(ManifestCodec.read(files.manifest(), id), files));
+        if (!Files.isRegularFile(files.manifest())) {
+            if (!Files.isDirectory(files.dir())) {
+                return Optional.empty(); // removed meanwhile
+            }
+            // Published directories always hold a manifest: this one was damaged or not made by Thaw.
+            throw new SnapshotException(SnapshotException.Code.MISSING_FILE, "snapshot '" + id + "' has no "
+                    + SnapshotFiles.MANIFEST + " in " + files.dir() + "; remove it with: thaw snapshot rm " + id);
+        }
+        try {
+            return Optional.of(describe(ManifestCodec.read(files.manifest(), id), files));
+        } catch (IOException e) {
+            throw StoreFailures.io("cannot read snapshot '" + id + "'", files.dir(), e);
+        }
     }
 
+    /** Every readable snapshot, by id; damaged ones are logged, and {@link #verify} tells more. */
     @Override
     public List<Snapshot> list() {
         if (!Files.isDirectory(root)) {
             return List.of();
         }
+        removeLeftoversOnce();
         List<Snapshot> snapshots = new ArrayList<>();
         try (Stream<Path> dirs = Files.list(root)) {
-            for (Path dir : dirs.filter(d -> ID.matcher(d.getFileName().toString()).matches()).sorted().toList()) {
+            for (String id : dirs.map(d -> d.getFileName().toString()).filter(ID.asMatchPredicate()).sorted().toList()) {
                 try {
-                    find(dir.getFileName().toString()).ifPresent(snapshots::add);
+                    find(id).ifPresent(snapshots::add);
                 } catch (SnapshotException e) {
-                    // a damaged snapshot is still listed by `verify`, not by list
+                    LOG.log(System.Logger.Level.WARNING, e.getMessage());
                 }
             }
         } catch (IOException e) {
-            throw StoreFailures.io("cannot list " + root, e);
+            throw StoreFailures.io("cannot list snapshots", root, e);
         }
         return snapshots;
     }
 
+    /**
+     * Removes a snapshot. Restores already running keep their files: Linux frees a deleted
+     * file only when its last mapping goes.
+     */
     @Override
     public void remove(String id) {
         checkId(id);
@@ -117,77 +153,81 @@ public final class LocalSnapshotStore implements SnapshotStore {
             throw notFound(id);
         }
         try {
+            // One rename hides it at once; the slow delete happens out of sight.
             Path trash = StagingDirs.trashName(root, id);
-            Files.move(dir, trash, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(dir, trash, StandardCopyOption.ATOMIC_MOVE);
             StagingDirs.delete(trash);
         } catch (IOException e) {
-            throw StoreFailures.io("cannot remove snapshot '" + id + "'", e);
+            throw StoreFailures.io("cannot remove snapshot '" + id + "'", dir, e);
         }
     }
 
     @Override
     public Snapshot open(String id, HostProfile host) {
-        checkId(id);
         Snapshot snapshot = find(id).orElseThrow(() -> notFound(id));
         Compatibility.check(snapshot.manifest(), host);
-        Integrity.check(snapshot, ALWAYS_HASHED);
-        touch(snapshot.files().dir().resolve(LAST_USED));
-        return snapshot;
+        try {
+            Integrity.check(snapshot, ALWAYS_HASHED);
+        } catch (IOException e) {
+            throw StoreFailures.io("cannot check snapshot '" + id + "'", snapshot.files().dir(), e);
+        }
+        Instant now = clock.instant();
+        touch(snapshot.files().dir().resolve(LAST_USED), now);
+        return new Snapshot(snapshot.manifest(), snapshot.files(), snapshot.allocatedBytes(),
+                snapshot.apparentBytes(), now);
     }
 
     @Override
     public VerifyReport verify(String id) {
-        checkId(id);
         Snapshot snapshot = find(id).orElseThrow(() -> notFound(id));
         return Integrity.verifyAll(snapshot);
     }
 
-    private Snapshot describe(Manifest manifest, SnapshotFiles files) {
+    /** Sizes count every file in the directory: that is what removing it frees. */
+    private Snapshot describe(Manifest manifest, SnapshotFiles files) throws IOException {
         long allocated = 0;
         long apparent = 0;
-        for (String name : manifest.files().keySet()) {
-            Path file = files.dir().resolve(name);
-            if (Files.exists(file)) {
+        try (Stream<Path> paths = Files.list(files.dir())) {
+            for (Path file : paths.filter(Files::isRegularFile).toList()) {
                 allocated += FileFacts.allocatedBytes(file);
-                apparent += size(file);
+                apparent += Files.size(file);
             }
         }
         return new Snapshot(manifest, files, allocated, apparent, lastUsed(files, manifest));
     }
 
     private static Instant lastUsed(SnapshotFiles files, Manifest manifest) {
+        Path marker = files.dir().resolve(LAST_USED);
         try {
-            Path marker = files.dir().resolve(LAST_USED);
-            return Files.exists(marker) ? Files.getLastModifiedTime(marker).toInstant() : manifest.createdAt();
+            return Files.getLastModifiedTime(marker).toInstant();
         } catch (IOException e) {
-            return manifest.createdAt();
+            return manifest.createdAt(); // never restored yet
         }
     }
 
-    private void touch(Path marker) {
+    private static void touch(Path marker, Instant now) {
         try {
             if (!Files.exists(marker)) {
                 Files.createFile(marker);
             }
-            Files.setLastModifiedTime(marker, FileTime.from(clock.instant()));
+            Files.setLastModifiedTime(marker, FileTime.from(now));
         } catch (IOException e) {
-            // last use only orders eviction; failing to record it is harmless
-        }
-    }
-
-    private static long size(Path file) {
-        try {
-            return Files.size(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            // last use only orders eviction; failing to record it must not fail a restore
+            LOG.log(System.Logger.Level.DEBUG, "cannot record use of " + marker.getParent() + ": " + e);
         }
     }
 
     static void checkId(String id) {
         if (id == null || !ID.matcher(id).matches()) {
-            throw new SnapshotException(SnapshotException.Code.INVALID_ID, "'" + id + "' is not a valid snapshot id: "
-                    + "use 1 to 64 lowercase letters, digits, '.', '_' or '-', starting with a letter or digit");
+            throw new SnapshotException(SnapshotException.Code.INVALID_ID, (id == null ? "no snapshot id given"
+                    : "'" + id + "' is not a valid snapshot id") + ": use 1 to 64 lowercase letters, digits, "
+                    + "'.', '_' or '-', starting with a letter or digit");
         }
+    }
+
+    static SnapshotException exists(String id) {
+        return new SnapshotException(SnapshotException.Code.EXISTS, "snapshot '" + id
+                + "' exists; remove it (thaw snapshot rm " + id + ") or replace it (--replace)");
     }
 
     private SnapshotException notFound(String id) {

@@ -3,12 +3,15 @@ package dev.thaw.snapshot;
 /** A snapshot being written; see {@link SnapshotStore#begin}. */
 public interface PendingSnapshot extends AutoCloseable {
 
-    /** Where to write the snapshot's files. */
+    /** Where to write the snapshot's files: a staging directory no reader sees. */
     SnapshotFiles files();
 
     /**
      * Records size and sha256 of every file in the manifest, syncs everything and publishes
-     * the snapshot with one atomic rename. The {@code files} of {@code manifest} are ignored.
+     * the snapshot with one atomic rename. Of {@code manifest}, the format version, id and
+     * files are the store's to fill in; a null creation time becomes now. On failure the
+     * staging directory is removed (a full disk fails with DISK_FULL) and a replaced
+     * snapshot stays as it was. Callable once.
      */
     Snapshot commit(Manifest manifest);
 

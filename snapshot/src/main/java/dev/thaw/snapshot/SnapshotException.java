@@ -5,13 +5,16 @@ public final class SnapshotException extends RuntimeException {
 
     public enum Code {
         NOT_FOUND,
+        /** An id that is not 1-64 of {@code [a-z0-9._-]}, starting with a letter or digit. */
         INVALID_ID,
         /** Made with a VMM, accelerator, CPU or guest that differs from this host's. */
         INCOMPATIBLE,
         /** A file's content does not match its recorded sha256 or size. */
         CORRUPT,
         MISSING_FILE,
+        /** Not enough free space before starting, or the disk filled up while committing. */
         DISK_FULL,
+        /** The id is taken and replacing was not asked for. */
         EXISTS,
         IO
     }
@@ -30,5 +33,11 @@ public final class SnapshotException extends RuntimeException {
 
     public Code code() {
         return code;
+    }
+
+    /** The advice for a snapshot that cannot be used: make it again. */
+    static String recreate(String id, String language) {
+        String idOption = id.equals(language) ? "" : " --id " + id;
+        return "Recreate it with: thaw snapshot create --lang " + language + idOption + " --replace";
     }
 }

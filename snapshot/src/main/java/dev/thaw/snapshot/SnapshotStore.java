@@ -3,31 +3,41 @@ package dev.thaw.snapshot;
 import java.util.List;
 import java.util.Optional;
 
-/** Where snapshots live. A local directory today; object storage is a sibling to come. */
+/**
+ * Where snapshots live. A local directory today; object storage is a sibling to come.
+ * Every method throws {@link SnapshotException}; an id that is not 1-64 of
+ * {@code [a-z0-9._-]} starting with a letter or digit is refused with INVALID_ID.
+ */
 public interface SnapshotStore {
 
     /**
      * Starts a snapshot: a private staging directory to write its files into. Nothing is
      * visible until {@link PendingSnapshot#commit}; closing without committing removes it.
      *
-     * @param expectedBytes disk space the snapshot may need; checked before anything is written
-     * @param replace       whether an existing snapshot with this id may be replaced
+     * @param expectedBytes disk space the snapshot may need; less free space fails with
+     *                      DISK_FULL before anything is written
+     * @param replace       whether an existing snapshot with this id may be replaced; without
+     *                      it an existing id fails with EXISTS, here or at commit
      */
     PendingSnapshot begin(String id, long expectedBytes, boolean replace);
 
+    /** The snapshot, without checking its files; empty if there is none with this id. */
     Optional<Snapshot> find(String id);
 
+    /** Every readable snapshot, ordered by id. */
     List<Snapshot> list();
 
+    /** Fails with NOT_FOUND if there is no such snapshot. */
     void remove(String id);
 
     /**
      * Opens a snapshot for restoring on a host described by {@code host}: checks that it is
-     * compatible and that its files are whole, re-hashing large files only if they changed
-     * since they were last verified, and records the use.
+     * compatible (INCOMPATIBLE names every differing field), that every file is present
+     * (MISSING_FILE) with its recorded size and sha256 (CORRUPT), re-hashing memory and disk
+     * only if they changed since they were last verified, and records the use.
      */
     Snapshot open(String id, HostProfile host);
 
-    /** Checks every file against its recorded sha256. */
+    /** Hashes every file and reports each one, whether or not it matches. */
     VerifyReport verify(String id);
 }

@@ -9,9 +9,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * {@code verified.json}: for each file, the change key it had when its sha256 last
- * matched the manifest. A file whose key is unchanged need not be hashed again; any write,
- * truncation or replacement changes the key.
+ * {@code verified.json}: for each file, the change key ({@link FileFacts#changeKey}) it had
+ * when its sha256 last matched the manifest. A file whose key is unchanged need not be
+ * hashed again; any write, truncation or replacement changes the key.
  */
 final class VerifiedFiles {
 
@@ -31,13 +31,24 @@ final class VerifiedFiles {
         }
     }
 
-    static void write(Path dir, Map<String, String> keys) {
+    /** Replaces the record atomically, so concurrent restores read an old or a new one. */
+    static void write(Path dir, Map<String, String> keys) throws IOException {
+        Path temp = Files.createTempFile(dir, ".verified", ".tmp");
         try {
-            Path temp = Files.createTempFile(dir, ".verified", ".tmp");
             Files.write(temp, ManifestCodec.JSON.writeValueAsBytes(new TreeMap<>(keys)));
             Files.move(temp, dir.resolve(NAME), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    /** After a restore check: failing to record costs a re-hash next time, nothing else. */
+    static void tryWrite(Path dir, Map<String, String> keys) {
+        try {
+            write(dir, keys);
         } catch (IOException e) {
-            // not recording costs a re-hash at the next restore, nothing else
+            System.getLogger(VerifiedFiles.class.getName()).log(System.Logger.Level.DEBUG,
+                    "cannot record verified files in " + dir + ": " + e);
         }
     }
 }
