@@ -66,7 +66,7 @@ final class Ext4Image {
                         "-E", "hash_seed=" + uuid + ",root_owner=0:0,lazy_itable_init=0,lazy_journal_init=0,nodiscard",
                         "-d", tree.toString(), output.toString(), (size / 1024) + "k"),
                 null, pinnedTime(Map.of("MKE2FS_CONFIG", conf.toString())));
-        pinChangeTimes(output);
+        pinInodeTimes(output);
     }
 
     /** Sets every file's access and modification time to {@link #EPOCH_SECONDS}, links included. */
@@ -83,10 +83,11 @@ final class Ext4Image {
     }
 
     /**
-     * mke2fs copies each file's ctime, which no system call can set: it is the time of the
-     * build. debugfs rewrites it in every inode in use, which it finds in the inode bitmaps.
+     * mke2fs copies each file's ctime, which no system call can set (it is the time of the
+     * build), and its atime, which mke2fs's own reading of the file has just moved to now.
+     * debugfs rewrites both in every inode in use, which it finds in the inode bitmaps.
      */
-    static void pinChangeTimes(Path image) {
+    static void pinInodeTimes(Path image) {
         String summary = HostCommand.run(List.of("dumpe2fs", image.toString()));
         BitSet used = usedInodes(summary);
         StringBuilder script = new StringBuilder();
@@ -94,9 +95,10 @@ final class Ext4Image {
         for (int inode = used.nextSetBit(0); inode >= 0; inode = used.nextSetBit(inode + 1)) {
             if (inode == 2 || inode >= FIRST_FILE_INODE) {
                 script.append("sif <").append(inode).append("> ctime ").append(time).append('\n');
+                script.append("sif <").append(inode).append("> atime ").append(time).append('\n');
             }
         }
-        Path scriptFile = image.resolveSibling("pin-ctime.debugfs");
+        Path scriptFile = image.resolveSibling("pin-times.debugfs");
         try {
             Files.writeString(scriptFile, script);
             String out = HostCommand.run(List.of("debugfs", "-w", "-f", scriptFile.toString(), image.toString()),

@@ -1,0 +1,32 @@
+package dev.thaw.images;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RecipeKeyTest {
+
+    private static RootfsRecipe recipe(List<String> packages, Map<String, String> files) {
+        return new RootfsRecipe("python", packages, files);
+    }
+
+    @Test
+    void package_order_does_not_change_the_key() {
+        assertThat(ImageBuilder.recipeKey(recipe(List.of("python3", "ca-certificates"), Map.of())))
+                .isEqualTo(ImageBuilder.recipeKey(recipe(List.of("ca-certificates", "python3"), Map.of())));
+    }
+
+    @Test
+    void packages_file_contents_and_name_change_the_key() {
+        String base = ImageBuilder.recipeKey(recipe(List.of("python3"), Map.of("/etc/thaw/resident", "a\n")));
+
+        assertThat(ImageBuilder.recipeKey(recipe(List.of("python3", "gcc"), Map.of("/etc/thaw/resident", "a\n"))))
+                .isNotEqualTo(base);
+        assertThat(ImageBuilder.recipeKey(recipe(List.of("python3"), Map.of("/etc/thaw/resident", "b\n"))))
+                .isNotEqualTo(base);
+        assertThat(ImageBuilder.recipeKey(new RootfsRecipe("py", List.of("python3"), Map.of("/etc/thaw/resident", "a\n"))))
+                .isNotEqualTo(base);
+    }
+}

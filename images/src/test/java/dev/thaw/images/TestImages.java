@@ -1,0 +1,49 @@
+package dev.thaw.images;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * One images directory for all real-build tests of a module build (under target/, so a
+ * {@code mvn clean} starts afresh): the kernel package and debootstrap's .debs are
+ * downloaded once, and the kernel bundle is built once.
+ */
+final class TestImages {
+
+    static final Path DIR = Path.of("target", "images-test-cache").toAbsolutePath();
+    static final List<String> STEPS = new CopyOnWriteArrayList<>();
+    private static final BuildProgress RECORD = new BuildProgress() {
+        @Override
+        public void step(String name) {
+            STEPS.add(name);
+        }
+    };
+
+    private TestImages() {}
+
+    static ImageBuilder builder() {
+        return new ImageBuilder(DIR, RECORD);
+    }
+
+    /** Real builds need root (debootstrap, mke2fs of root-owned trees) and the host tools. */
+    static void assumeHostCanBuild() {
+        assumeTrue(System.getProperty("user.name").equals("root"), "image builds need root (debootstrap)");
+        for (String tool : List.of("debootstrap", "mke2fs", "debugfs", "lz4", "gcc", "apt-get", "dpkg-deb", "depmod")) {
+            assumeTrue(onPath(tool), tool + " is not installed; scripts/host.sh installs the host tools");
+        }
+        assumeTrue(Files.isRegularFile(Path.of(GuestInitramfs.BUSYBOX)), "busybox-static is not installed");
+    }
+
+    private static boolean onPath(String tool) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (Files.isExecutable(Path.of(dir, tool))) {
+                return true;
+            }
+        }
+        return Files.isExecutable(Path.of("/usr/sbin", tool)) || Files.isExecutable(Path.of("/sbin", tool));
+    }
+}
