@@ -1,40 +1,37 @@
 package dev.thaw.agent;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The host's end of the agent channel: a Unix socket that the VMM bridges to the guest's
- * virtio-serial port. Every call has a deadline; a late answer fails with
- * {@link AgentException.Code#TIMEOUT} and leaves the channel usable for the next call.
- * One caller at a time.
+ * virtio-serial port (PROTOCOL.md). Every call has a real deadline: past it the call fails
+ * with {@link AgentException.Code#TIMEOUT}, and the late answer, when it comes, is skipped
+ * by the next call. {@link #close} from another thread ends a blocked call with
+ * {@link AgentException.Code#CLOSED}. One caller at a time.
  */
 public final class AgentChannel implements AutoCloseable {
 
-    private static final Duration PING_INTERVAL = Duration.ofMillis(500);
+    private static final long PING_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     private static final long CONNECT_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     private static final SecureRandom NONCES = new SecureRandom();
 
-    private final SocketChannel channel;
-    private final Selector selector;
-    private final Path socket;
+    private final FrameSocket socket;
+    /** SEED and RUN requests sent whose answer has not been read yet. */
+    private int unanswered;
+    /** Of those, how many belong to earlier calls that gave up: their answers are skipped. */
+    private int stale;
 
-    private AgentChannel(SocketChannel channel, Path socket) throws IOException {
-        this.channel = channel;
+    private AgentChannel(FrameSocket socket) {
         this.socket = socket;
-        channel.configureBlocking(false);
-        this.selector = Selector.open();
     }
 
     /**
@@ -43,160 +40,154 @@ public final class AgentChannel implements AutoCloseable {
      */
     public static AgentChannel connect(Path socket, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        IOException last = null;
-        while (System.nanoTime() < deadline) {
+        IOException last;
+        do {
             SocketChannel channel = null;
             try {
                 channel = SocketChannel.open(StandardProtocolFamily.UNIX);
                 channel.connect(UnixDomainSocketAddress.of(socket));
-                return new AgentChannel(channel, socket);
+                return new AgentChannel(new FrameSocket(channel, socket.toString()));
             } catch (IOException e) {
                 last = e;
-                closeQuietly(channel);
-                java.util.concurrent.locks.LockSupport.parkNanos(CONNECT_RETRY_NANOS);
+                FrameSocket.closeQuietly(channel);
+                LockSupport.parkNanos(CONNECT_RETRY_NANOS);
             }
-        }
-        throw new AgentException(AgentException.Code.CONNECT, "cannot connect to the agent socket " + socket
-                + " within " + timeout.toMillis() + " ms" + (last == null ? "" : ": " + last.getMessage()), last);
+        } while (System.nanoTime() < deadline);
+        throw new AgentException(AgentException.Code.CONNECT, "could not connect to the agent socket " + socket
+                + " within " + timeout.toMillis() + " ms (last error: " + last + "); is the VMM running?", last);
     }
 
-    /** Waits for the agent to be up: pings until it answers with the same nonce. */
+    /**
+     * Talks over a socket already connected to the agent, e.g. one accepted from a guest
+     * that dials the host, or a Firecracker vsock socket after its CONNECT exchange.
+     */
+    public static AgentChannel over(SocketChannel connected, String name) {
+        try {
+            return new AgentChannel(new FrameSocket(connected, name));
+        } catch (IOException e) {
+            throw new AgentException(AgentException.Code.CONNECT, "cannot use the socket " + name + ": " + e, e);
+        }
+    }
+
+    /**
+     * Waits until the agent answers: sends PING with a random nonce, again every 500 ms,
+     * until a READY with that nonce arrives. READY frames with other nonces answer pings of
+     * earlier calls (or are the agent's boot-time READY) and are skipped.
+     */
     public GuestMessage.Ready handshake(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        long nonce = NONCES.nextLong() | 1;
-        while (true) {
-            send(new HostMessage.Ping(nonce));
-            long attempt = Math.min(deadline, System.nanoTime() + PING_INTERVAL.toNanos());
+        long nonce = NONCES.nextLong() | 1; // never 0, the nonce of the unsolicited boot READY
+        int pings = 0, otherReadies = 0;
+        while (System.nanoTime() < deadline) {
+            socket.write(AgentCodec.encode(new HostMessage.Ping(nonce)), deadline);
+            pings++;
+            long resend = Math.min(deadline, System.nanoTime() + PING_INTERVAL_NANOS);
             GuestMessage reply;
-            while ((reply = receive(attempt)) != null) {
+            while ((reply = receive(resend)) != null) {
                 if (reply instanceof GuestMessage.Ready ready && ready.nonce() == nonce) {
                     return ready;
                 }
-            }
-            if (System.nanoTime() >= deadline) {
-                throw new AgentException(AgentException.Code.TIMEOUT,
-                        "the guest agent did not answer within " + timeout.toMillis() + " ms");
+                if (reply instanceof GuestMessage.Ready) {
+                    otherReadies++;
+                } else if (unanswered > 0) {
+                    unanswered--; // the late answer to a request whose caller gave up
+                } else {
+                    throw unexpected("READY", "PING", reply);
+                }
             }
         }
+        throw new AgentException(AgentException.Code.TIMEOUT, "expected READY with nonce " + Long.toHexString(nonce)
+                + " within " + timeout.toMillis() + " ms; sent " + pings + " PINGs, received " + otherReadies
+                + " READY frames with other nonces and nothing else");
     }
 
-    /** Gives the guest fresh entropy and the wall-clock time. */
+    /** Gives the guest fresh entropy (32 to 512 bytes) and the wall-clock time. */
     public void seed(byte[] entropy, Instant now, Duration timeout) {
-        long unixNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
-        send(new HostMessage.Seed(entropy, unixNanos));
-        await(GuestMessage.Seeded.class, "SEED", timeout);
-    }
-
-    /** Runs a program; {@code timeout} bounds the whole exchange, not only the program. */
-    public GuestMessage.Result run(HostMessage.Run run, Duration timeout) {
-        send(run);
-        return await(GuestMessage.Result.class, "RUN", timeout);
-    }
-
-    private <T extends GuestMessage> T await(Class<T> expected, String request, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
+        stale = unanswered;
+        send(seedMessage(entropy, now), deadline);
+        await(GuestMessage.Seeded.class, "SEED", timeout, deadline);
+    }
+
+    /**
+     * Runs a program and returns its result; {@code timeout} bounds the whole exchange, so
+     * it should exceed the program's own timeout. A FAILURE answer throws
+     * {@link AgentException.Code#GUEST_FAILURE}.
+     */
+    public GuestMessage.Result run(HostMessage.Run run, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        stale = unanswered;
+        send(run, deadline);
+        return await(GuestMessage.Result.class, "RUN", timeout, deadline);
+    }
+
+    /**
+     * SEED and RUN back to back, saving a round trip after a restore: the agent applies the
+     * seed before it reads the RUN, so the program still starts seeded.
+     */
+    public GuestMessage.Result seedAndRun(byte[] entropy, Instant now, HostMessage.Run run, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        stale = unanswered;
+        send(seedMessage(entropy, now), deadline);
+        send(run, deadline);
+        await(GuestMessage.Seeded.class, "SEED", timeout, deadline);
+        return await(GuestMessage.Result.class, "RUN", timeout, deadline);
+    }
+
+    private static HostMessage.Seed seedMessage(byte[] entropy, Instant now) {
+        long unixNanos = Math.addExact(Math.multiplyExact(now.getEpochSecond(), 1_000_000_000L), now.getNano());
+        return new HostMessage.Seed(entropy, unixNanos);
+    }
+
+    private void send(HostMessage message, long deadline) {
+        socket.write(AgentCodec.encode(message), deadline);
+        unanswered++;
+    }
+
+    /** The answer to the oldest request of this call: {@code expected}, or FAILURE, which throws. */
+    private <T extends GuestMessage> T await(Class<T> expected, String request, Duration timeout, long deadline) {
         GuestMessage reply;
         while ((reply = receive(deadline)) != null) {
-            if (expected.isInstance(reply)) {
+            if (reply instanceof GuestMessage.Ready) {
+                continue; // answers a PING sent again during an earlier handshake
+            }
+            unanswered--;
+            if (stale > 0) {
+                stale--; // the late answer to a request whose caller gave up
+            } else if (expected.isInstance(reply)) {
                 return expected.cast(reply);
+            } else if (reply instanceof GuestMessage.Failure failure) {
+                throw new AgentException(AgentException.Code.GUEST_FAILURE,
+                        "the agent could not do " + request + ": " + failure.message());
+            } else {
+                throw unexpected(expected.getSimpleName().toUpperCase() + " or FAILURE", request, reply);
             }
-            if (reply instanceof GuestMessage.Failure failure) {
-                throw new AgentException(AgentException.Code.GUEST_FAILURE, "the agent could not do " + request + ": "
-                        + failure.message());
-            }
-            // READY frames answer earlier pings; they carry nothing for this request.
         }
-        throw new AgentException(AgentException.Code.TIMEOUT,
-                "no answer to " + request + " within " + timeout.toMillis() + " ms");
+        throw new AgentException(AgentException.Code.TIMEOUT, "expected the answer to " + request + " within "
+                + timeout.toMillis() + " ms, got nothing; the guest is busy, stopped, or gone");
     }
 
-    private void send(HostMessage message) {
-        ByteBuffer frame = ByteBuffer.wrap(AgentCodec.encode(message));
-        try {
-            while (frame.hasRemaining()) {
-                if (channel.write(frame) == 0) {
-                    waitFor(SelectionKey.OP_WRITE, System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
-                }
-            }
-        } catch (IOException e) {
-            throw closed(e);
-        }
-    }
-
-    /** The next frame, or null if none arrived before {@code deadline}. */
+    /** The next frame, or null if none arrived before {@code deadline}. Protocol errors close the channel. */
     private GuestMessage receive(long deadline) {
-        ByteBuffer header = ByteBuffer.allocate(4);
-        if (!fill(header, deadline, true)) {
-            return null;
-        }
-        int length = header.getInt(0);
-        if (length < 1 || length > AgentCodec.MAX_FRAME) {
-            throw new AgentException(AgentException.Code.PROTOCOL, "frame length " + Integer.toUnsignedString(length)
-                    + " from the agent is outside 1.." + AgentCodec.MAX_FRAME);
-        }
-        ByteBuffer frame = ByteBuffer.allocate(4 + length).put(header.flip());
-        // A frame that has begun must be read whole, or the stream loses its framing.
-        fill(frame, Math.max(deadline, System.nanoTime() + TimeUnit.SECONDS.toNanos(30)), false);
         try {
-            return AgentCodec.readGuest(new ByteArrayInputStream(frame.array()));
-        } catch (IOException e) {
-            throw new AgentException(AgentException.Code.PROTOCOL, "malformed frame from the agent: " + e.getMessage(), e);
-        }
-    }
-
-    private boolean fill(ByteBuffer buffer, long deadline, boolean mayGiveUp) {
-        try {
-            while (buffer.hasRemaining()) {
-                int n = channel.read(buffer);
-                if (n < 0) {
-                    throw closed(null);
-                }
-                if (n == 0 && !waitFor(SelectionKey.OP_READ, deadline)) {
-                    if (mayGiveUp && buffer.position() == 0) {
-                        return false;
-                    }
-                    throw new AgentException(AgentException.Code.TIMEOUT, "the agent stopped in the middle of a frame");
-                }
+            byte[] frame = socket.read(deadline);
+            return frame == null ? null : AgentCodec.decodeGuest(frame);
+        } catch (AgentException e) {
+            if (e.code() == AgentException.Code.PROTOCOL) {
+                close(); // a byte stream cannot be resynchronised
             }
-            return true;
-        } catch (IOException e) {
-            throw closed(e);
+            throw e;
         }
     }
 
-    private boolean waitFor(int op, long deadline) throws IOException {
-        long remaining = deadline - System.nanoTime();
-        if (remaining <= 0) {
-            return false;
-        }
-        SelectionKey key = channel.register(selector, op);
-        try {
-            return selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining))) > 0;
-        } finally {
-            key.interestOps(0);
-            selector.selectedKeys().clear();
-        }
-    }
-
-    private AgentException closed(IOException cause) {
-        return new AgentException(AgentException.Code.CLOSED, "the agent channel " + socket + " closed"
-                + (cause == null ? "" : ": " + cause.getMessage()), cause);
+    private AgentException unexpected(String expected, String request, GuestMessage got) {
+        close();
+        return new AgentException(AgentException.Code.PROTOCOL, "expected " + expected + " in answer to " + request
+                + ", got " + got + "; the channel is closed");
     }
 
     @Override
     public void close() {
-        closeQuietly(selector);
-        closeQuietly(channel);
-    }
-
-    private static void closeQuietly(AutoCloseable c) {
-        if (c == null) {
-            return;
-        }
-        try {
-            c.close();
-        } catch (Exception e) {
-            // closing is best effort: the peer may already be gone
-        }
+        socket.close();
     }
 }

@@ -2,18 +2,19 @@ package dev.thaw.agent;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 
-/** Encodes and decodes the frames of PROTOCOL.md, in both directions. */
+/**
+ * Encodes and decodes the frames of PROTOCOL.md in both directions. A frame here is the
+ * whole unit on the wire: the u32 length, the type byte and the body.
+ */
 public final class AgentCodec {
 
+    /** Largest value of a frame's length field: the bytes after it (type and body). */
     public static final int MAX_FRAME = 64 << 20;
 
     static final int PING = 0x01, SEED = 0x02, RUN = 0x03;
@@ -22,185 +23,160 @@ public final class AgentCodec {
     private AgentCodec() {}
 
     public static byte[] encode(HostMessage message) {
-        Body body = new Body();
-        int type = switch (message) {
-            case HostMessage.Ping p -> {
-                body.u64(p.nonce());
-                yield PING;
-            }
-            case HostMessage.Seed s -> {
-                body.bytes(s.entropy()).u64(s.unixNanos());
-                yield SEED;
-            }
-            case HostMessage.Run r -> {
-                body.u32(r.resident() ? 1 : 0).u32(r.timeoutMs()).u32(r.outputCap()).string(r.codeFile())
-                        .bytes(r.code()).bytes(r.stdin()).strings(r.argv()).strings(r.env());
-                yield RUN;
-            }
+        FrameWriter w = new FrameWriter();
+        return switch (message) {
+            case HostMessage.Ping p -> w.u64(p.nonce()).finish(PING, "PING");
+            case HostMessage.Seed s -> w.bytes(s.entropy()).u64(s.unixNanos()).finish(SEED, "SEED");
+            case HostMessage.Run r -> w.u32((r.resident() ? 1 : 0) | (r.last() ? 2 : 0)).u32(r.timeoutMs())
+                    .u32(r.outputCap()).string(r.codeFile()).bytes(r.code()).bytes(r.stdin()).strings(r.argv())
+                    .strings(r.env()).finish(RUN, "RUN");
         };
-        return body.frame(type);
     }
 
     public static byte[] encode(GuestMessage message) {
-        Body body = new Body();
-        int type = switch (message) {
-            case GuestMessage.Ready r -> {
-                body.u64(r.nonce()).string(r.agentVersion()).u32(r.residentRunner() ? 1 : 0);
-                yield READY;
-            }
-            case GuestMessage.Seeded s -> SEEDED;
-            case GuestMessage.Result r -> {
-                int flags = (r.timedOut() ? 1 : 0) | (r.stdoutTruncated() ? 2 : 0) | (r.stderrTruncated() ? 4 : 0);
-                body.u32(r.exitCode()).u32(r.signal()).u32(flags).u64(r.durationMicros()).bytes(r.stdout())
-                        .bytes(r.stderr());
-                yield RESULT;
-            }
-            case GuestMessage.Failure f -> {
-                body.string(f.message());
-                yield FAILURE;
-            }
+        FrameWriter w = new FrameWriter();
+        return switch (message) {
+            case GuestMessage.Ready r -> w.u64(r.nonce()).string(r.agentVersion()).u32(r.residentRunner() ? 1 : 0)
+                    .finish(READY, "READY");
+            case GuestMessage.Seeded s -> w.finish(SEEDED, "SEEDED");
+            case GuestMessage.Result r -> w.u32(r.exitCode()).u32(r.signal())
+                    .u32((r.timedOut() ? 1 : 0) | (r.stdoutTruncated() ? 2 : 0) | (r.stderrTruncated() ? 4 : 0))
+                    .u64(r.durationMicros()).bytes(r.stdout()).bytes(r.stderr()).finish(RESULT, "RESULT");
+            case GuestMessage.Failure f -> w.string(f.message()).finish(FAILURE, "FAILURE");
         };
-        return body.frame(type);
     }
 
-    /** Reads one guest frame; blocks until it is complete. */
-    public static GuestMessage readGuest(InputStream in) throws IOException {
-        Frame f = Frame.read(in);
-        return switch (f.type) {
-            case READY -> new GuestMessage.Ready(f.data.readLong(), f.string(), (f.data.readInt() & 1) != 0);
+    /** Decodes one whole guest frame; throws {@link AgentException.Code#PROTOCOL} if it is malformed. */
+    public static GuestMessage decodeGuest(byte[] frame) {
+        FrameReader f = new FrameReader(frame);
+        GuestMessage message = switch (f.type()) {
+            case READY -> new GuestMessage.Ready(f.u64(), f.string("agent_version"), (f.u32() & 1) != 0);
             case SEEDED -> new GuestMessage.Seeded();
             case RESULT -> {
-                int exit = f.data.readInt(), signal = f.data.readInt(), flags = f.data.readInt();
+                int exit = f.u32(), signal = f.u32(), flags = f.u32();
                 yield new GuestMessage.Result(exit, signal, (flags & 1) != 0, (flags & 2) != 0, (flags & 4) != 0,
-                        f.data.readLong(), f.bytes(), f.bytes());
+                        f.u64(), f.bytes("stdout"), f.bytes("stderr"));
             }
-            case FAILURE -> new GuestMessage.Failure(f.string());
-            default -> throw unknown(f.type);
+            case FAILURE -> new GuestMessage.Failure(f.string("message"));
+            default -> throw f.unknownType("guest");
         };
+        f.expectEnd();
+        return message;
     }
 
-    /** Reads one host frame; used by fake agents in tests. */
+    /** Decodes one whole host frame (fake agents in tests use this). */
+    public static HostMessage decodeHost(byte[] frame) {
+        FrameReader f = new FrameReader(frame);
+        HostMessage message = switch (f.type()) {
+            case PING -> new HostMessage.Ping(f.u64());
+            case SEED -> seed(f.bytes("entropy"), f.u64());
+            case RUN -> {
+                int flags = f.u32();
+                yield new HostMessage.Run((flags & 1) != 0, (flags & 2) != 0, f.u32(), f.u32(), f.string("code_file"),
+                        f.bytes("code"), f.bytes("stdin"), f.strings("argv"), f.strings("env"));
+            }
+            default -> throw f.unknownType("host");
+        };
+        f.expectEnd();
+        return message;
+    }
+
+    private static HostMessage.Seed seed(byte[] entropy, long unixNanos) {
+        try {
+            return new HostMessage.Seed(entropy, unixNanos);
+        } catch (IllegalArgumentException e) {
+            throw new AgentException(AgentException.Code.PROTOCOL, e.getMessage(), e);
+        }
+    }
+
+    /** Reads one guest frame from a blocking stream. */
+    public static GuestMessage readGuest(InputStream in) throws IOException {
+        return decodeGuest(readFrame(in));
+    }
+
+    /** Reads one host frame from a blocking stream. */
     public static HostMessage readHost(InputStream in) throws IOException {
-        Frame f = Frame.read(in);
-        return switch (f.type) {
-            case PING -> new HostMessage.Ping(f.data.readLong());
-            case SEED -> new HostMessage.Seed(f.bytes(), f.data.readLong());
-            case RUN -> new HostMessage.Run((f.data.readInt() & 1) != 0, f.data.readInt(), f.data.readInt(),
-                    f.string(), f.bytes(), f.bytes(), f.strings(), f.strings());
-            default -> throw unknown(f.type);
-        };
+        return decodeHost(readFrame(in));
     }
 
-    private static AgentException unknown(int type) {
-        return new AgentException(AgentException.Code.PROTOCOL, String.format("unknown message type 0x%02x", type));
+    /**
+     * Checks a frame's length field; the stream cannot be resynchronised after a bad one.
+     *
+     * @return the number of bytes that follow the length field
+     */
+    public static int checkLength(int lengthField) {
+        if (lengthField < 1 || lengthField > MAX_FRAME) {
+            throw new AgentException(AgentException.Code.PROTOCOL, "a frame's length field says "
+                    + Integer.toUnsignedString(lengthField) + " bytes; it must be 1 to " + MAX_FRAME
+                    + " (64 MiB): the peer speaks another protocol or the stream lost its framing");
+        }
+        return lengthField;
     }
 
-    /** A received frame: its type and a reader over its body. */
-    private record Frame(int type, DataInputStream data) {
-
-        static Frame read(InputStream in) throws IOException {
-            DataInputStream data = new DataInputStream(in);
-            int length = data.readInt();
-            if (length < 1 || length > MAX_FRAME) {
-                throw new AgentException(AgentException.Code.PROTOCOL,
-                        "frame length " + Integer.toUnsignedString(length) + " is outside 1.." + MAX_FRAME);
-            }
-            byte[] frame = data.readNBytes(length);
-            if (frame.length < length) {
-                throw new EOFException("channel closed in the middle of a frame");
-            }
-            return new Frame(frame[0] & 0xff, new DataInputStream(new java.io.ByteArrayInputStream(frame, 1, length - 1)));
+    private static byte[] readFrame(InputStream in) throws IOException {
+        DataInputStream data = new DataInputStream(in);
+        int length = checkLength(data.readInt());
+        byte[] frame = new byte[4 + length];
+        int got = data.readNBytes(frame, 4, length);
+        if (got < length) {
+            throw new EOFException("stream ended in the middle of a frame: " + got + " of " + length + " bytes");
         }
-
-        byte[] bytes() throws IOException {
-            int length = data.readInt();
-            if (length < 0 || length > data.available()) {
-                throw new AgentException(AgentException.Code.PROTOCOL, "field length " + length + " exceeds the frame");
-            }
-            return data.readNBytes(length);
-        }
-
-        String string() throws IOException {
-            return new String(bytes(), StandardCharsets.UTF_8);
-        }
-
-        List<String> strings() throws IOException {
-            int count = data.readInt();
-            if (count < 0 || count > data.available()) {
-                throw new AgentException(AgentException.Code.PROTOCOL, "list count " + count + " exceeds the frame");
-            }
-            List<String> list = new ArrayList<>(count);
-            for (int i = 0; i < count; i++) {
-                list.add(string());
-            }
-            return list;
-        }
+        frame[0] = (byte) (length >>> 24);
+        frame[1] = (byte) (length >>> 16);
+        frame[2] = (byte) (length >>> 8);
+        frame[3] = (byte) length;
+        return frame;
     }
 
-    /** A frame body under construction. */
-    private static final class Body {
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        private final DataOutputStream out = new DataOutputStream(bytes);
+    /** Builds one frame; {@link #finish} fills in the header once the body is known. */
+    private static final class FrameWriter {
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-        Body u32(int v) {
-            return write(() -> out.writeInt(v));
+        FrameWriter() {
+            out.writeBytes(new byte[5]); // length and type, filled in by finish
         }
 
-        Body u64(long v) {
-            return write(() -> out.writeLong(v));
+        FrameWriter u32(int v) {
+            out.write(v >>> 24);
+            out.write(v >>> 16);
+            out.write(v >>> 8);
+            out.write(v);
+            return this;
         }
 
-        Body bytes(byte[] v) {
-            return write(() -> {
-                out.writeInt(v.length);
-                out.write(v);
-            });
+        FrameWriter u64(long v) {
+            return u32((int) (v >>> 32)).u32((int) v);
         }
 
-        Body string(String v) {
+        FrameWriter bytes(byte[] v) {
+            u32(v.length);
+            out.writeBytes(v);
+            return this;
+        }
+
+        FrameWriter string(String v) {
             return bytes(v.getBytes(StandardCharsets.UTF_8));
         }
 
-        Body strings(List<String> v) {
+        FrameWriter strings(List<String> v) {
             u32(v.size());
             v.forEach(this::string);
             return this;
         }
 
-        byte[] frame(int type) {
-            int length = 1 + bytes.size();
+        byte[] finish(int type, String name) {
+            byte[] frame = out.toByteArray();
+            int length = frame.length - 4;
             if (length > MAX_FRAME) {
-                throw new AgentException(AgentException.Code.PROTOCOL,
-                        "message of " + length + " bytes exceeds the protocol's limit of " + MAX_FRAME);
+                throw new AgentException(AgentException.Code.PROTOCOL, name + " message is " + length
+                        + " bytes, over the protocol's limit of " + MAX_FRAME + " (64 MiB); send less data");
             }
-            ByteArrayOutputStream frame = new ByteArrayOutputStream(4 + length);
-            DataOutputStream header = new DataOutputStream(frame);
-            try {
-                header.writeInt(length);
-                header.writeByte(type);
-                bytes.writeTo(frame);
-            } catch (IOException e) {
-                throw new IllegalStateException(e); // in-memory streams do not fail
-            }
-            return frame.toByteArray();
+            frame[0] = (byte) (length >>> 24);
+            frame[1] = (byte) (length >>> 16);
+            frame[2] = (byte) (length >>> 8);
+            frame[3] = (byte) length;
+            frame[4] = (byte) type;
+            return frame;
         }
-
-        private interface Write {
-            void run() throws IOException;
-        }
-
-        private Body write(Write w) {
-            try {
-                w.run();
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-            return this;
-        }
-    }
-
-    static void writeTo(OutputStream out, byte[] frame) throws IOException {
-        out.write(frame);
-        out.flush();
     }
 }

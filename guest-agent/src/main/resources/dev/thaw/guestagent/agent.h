@@ -12,6 +12,8 @@
 #endif
 
 #define MAX_FRAME (64u << 20)
+/* Two capped streams must fit one RESULT frame, with room for its other fields. */
+#define MAX_OUTPUT_CAP ((32u << 20) - 1024u)
 #define SANDBOX_UID 1000
 #define SANDBOX_GID 1000
 
@@ -25,17 +27,17 @@ enum {
     MSG_FAILURE = 0x84,
 };
 
-enum { RUN_RESIDENT = 1 };
+/* RUN_LAST: no run follows in this guest, so the resident runner may run it in place. */
+enum { RUN_RESIDENT = 1, RUN_LAST = 2 };
 enum { READY_RESIDENT = 1 };
 enum { RESULT_TIMED_OUT = 1, RESULT_STDOUT_TRUNCATED = 2, RESULT_STDERR_TRUNCATED = 4 };
 
-/* How the agent runs: inside a guest (defaults) or on a host for tests. */
+/* How the agent runs: inside a guest (defaults) or on a host for tests (host mode). */
 struct config {
-    const char *root;     /* the language's root filesystem */
-    int use_chroot;       /* run programs inside root */
-    int drop_privileges;  /* run programs as SANDBOX_UID */
-    int guest_clock;      /* SEED may set the clock and the kernel RNG */
-    const char *connect;  /* host mode: Unix socket to connect to instead of the virtio port */
+    const char *root;    /* the language's root filesystem */
+    int use_chroot;      /* run programs inside root */
+    int drop_privileges; /* run programs as SANDBOX_UID */
+    const char *connect; /* host mode: Unix socket to connect to instead of the virtio port */
 };
 extern struct config cfg;
 
@@ -60,7 +62,9 @@ struct reader {
 uint32_t rd_u32(struct reader *r);
 uint64_t rd_u64(struct reader *r);
 const uint8_t *rd_bytes(struct reader *r, uint32_t *len);
-char *rd_string(struct reader *r); /* malloc'd, NUL-terminated */
+char *rd_string(struct reader *r); /* malloc'd, NUL-terminated; NULL (and err) if it holds a NUL */
+char **rd_string_list(struct reader *r, uint32_t *count);
+void free_list(char **list, uint32_t count);
 
 /* One program to run, decoded from a RUN frame. */
 struct run_request {
@@ -79,22 +83,38 @@ struct run_result {
     struct buf out, err;
 };
 
-/* run.c */
+/* workdir.c: a run's working directory, seen from the agent and from the program. */
+struct workdir {
+    char guest[64];    /* path inside the root filesystem */
+    char host[512];    /* the same directory seen by the agent */
+    char visible[512]; /* what the program sees: the guest path when chrooted */
+    char code[800];    /* the code file, as the program sees it */
+};
+/* The program's environment: NUL-separated NAME=value entries, one per name. */
+int prepare_workdir(struct workdir *w, const struct run_request *req, struct buf *env, char *failure,
+                    size_t failure_len);
+void prepare_next_workdir(void);
+
+/* run.c: fills res, or writes why it could not into failure. */
 void run_program(const struct run_request *req, struct run_result *res, char *failure, size_t failure_len);
 void reap_orphans(void);
 
 /* resident.c */
 int resident_start(void);
 int resident_ready(void);
-int resident_pid(void);
-void resident_lost(int pid);
-int resident_submit(const char *workdir, const char *code_file, int fds[3], pid_t *pid,
-                    char *failure, size_t failure_len);
+void resident_reaped(pid_t pid, int status); /* called by whoever reaps a child */
+/* Hands a program to the runner. *in_place is set when the runner itself becomes the
+ * program: it is then the agent's child and ends like one; otherwise resident_socket()
+ * turns readable when its EXIT line comes. */
+int resident_submit(const char *workdir, const char *code_file, int last, int fds[3], pid_t *pid,
+                    int *in_place, char *failure, size_t failure_len);
 int resident_socket(void);
-int resident_read_exit(int *status);
+/* 1 with *status set, 0 if the line is not complete yet, -1 (and a reason) if the runner died. */
+int resident_read_exit(int *status, char *failure, size_t failure_len);
 
-/* shared by run.c and resident.c */
+/* agent.c */
 void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 uint64_t now_us(void);
+void describe_status(int status, char *out, size_t len);
 
 #endif

@@ -78,7 +78,27 @@ char *rd_string(struct reader *r) {
         return NULL;
     }
     char *s = malloc(len + 1);
+    if (!s) abort();
     memcpy(s, p, len);
     s[len] = 0;
     return s;
+}
+
+char **rd_string_list(struct reader *r, uint32_t *count) {
+    *count = rd_u32(r);
+    /* Each entry takes at least its 4-byte length: a larger count cannot be honest. */
+    if (r->err || *count > r->left / 4) {
+        r->err = 1;
+        *count = 0;
+        return NULL;
+    }
+    char **list = calloc(*count + 1, sizeof *list);
+    if (!list) abort();
+    for (uint32_t i = 0; i < *count && !r->err; i++) list[i] = rd_string(r);
+    return list;
+}
+
+void free_list(char **list, uint32_t count) {
+    for (uint32_t i = 0; list && i < count; i++) free(list[i]);
+    free(list);
 }

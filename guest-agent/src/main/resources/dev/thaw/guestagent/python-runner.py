@@ -1,34 +1,50 @@
 #!/usr/bin/python3
-"""Thaw's resident Python runner (see agent-protocol/PROTOCOL.md, "Resident runner").
+"""Thaw's resident Python runner (agent-protocol/PROTOCOL.md, "Resident runner").
 
-Started by the guest agent at boot and saved, already loaded, in the language's snapshot.
-For each program it receives a working directory and three descriptors on fd 3, forks,
-and runs the program in the child as CPython would run a script; the loaded interpreter
-is never touched by user code. Forking also reseeds `random` in the child
-(os.register_at_fork), after the host has given the guest fresh entropy.
+The guest agent starts it at boot, so it sits loaded inside the language's snapshot. On
+fd 3 it receives, per program, a working directory, a code file name, a mode and three
+descriptors (stdin, stdout, stderr). Mode "fork": a child runs the program as CPython
+would run a script and the runner itself stays untouched. Mode "here" (the guest's last
+program): the runner becomes the program, which saves the fork.
+
+Random state: the `random` module reseeds in a forked child (os.register_at_fork), and in
+"here" mode it is reseeded explicitly; both happen after the host's SEED has refreshed the
+kernel's pool. Nothing else imported here keeps random state. The one thing that cannot be
+refreshed is str/bytes hash randomisation, fixed when the interpreter started: clones of a
+snapshot share it.
 """
+import atexit
 import builtins
-import io
 import os
 import socket
 import sys
 import traceback
 import types
 
-# What most programs load anyway; importing it here keeps it in the snapshot.
-import collections, functools, itertools, json, math, random, re, string  # noqa: E401,F401
+# What a first program would otherwise load: kept in the snapshot, loaded once.
+import collections, functools, itertools, json, linecache, math, random, re, string, tokenize  # noqa: E401,F401
 
 CHANNEL = socket.socket(fileno=3)
+RUNNER = sys.modules["__main__"]  # a program replaces __main__; keep this module alive
+RUNNER_DIR = os.path.dirname(os.path.abspath(__file__))
+BASE_PATH = [p for p in sys.path if p and os.path.abspath(p) != RUNNER_DIR]
+
+
+def warm_up():
+    """Goes once through what programs do (compile, exec, format a traceback) so that the
+    lazy imports and caches on that path are already in the snapshot."""
+    try:
+        exec(compile("def f():\n    raise ValueError('warm-up')\nf()\n", "<warm-up>", "exec"), {})
+    except ValueError as e:
+        traceback.format_exception(type(e), e, e.__traceback__)
 
 
 def read_env(workdir):
-    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": workdir, "TMPDIR": workdir, "LANG": "C.UTF-8"}
+    """The program's whole environment, as the agent wrote it: NUL-separated NAME=value."""
     with open(os.path.join(workdir, ".thaw-env"), "rb") as f:
-        for entry in f.read().split(b"\0"):
-            if b"=" in entry:
-                name, value = entry.decode("utf-8", "surrogateescape").split("=", 1)
-                env[name] = value
-    return env
+        entries = f.read().split(b"\0")
+    pairs = (e.decode("utf-8", "surrogateescape").split("=", 1) for e in entries if b"=" in e)
+    return dict(pairs)
 
 
 def exit_status(code):
@@ -41,53 +57,87 @@ def exit_status(code):
     return 1
 
 
-def run_program(workdir, code_file):
-    path = os.path.join(workdir, code_file)
-    os.chdir(workdir)
-    os.environ.clear()
-    os.environ.update(read_env(workdir))
-    sys.stdin = io.TextIOWrapper(io.FileIO(0, "r", closefd=False), encoding="utf-8")
-    sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8")
-    sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8",
-                                  errors="backslashreplace", line_buffering=True)
-    sys.argv = [path]
-    sys.path[0] = workdir
-    main = types.ModuleType("__main__")
-    main.__file__ = path
-    main.__builtins__ = builtins
-    sys.modules["__main__"] = main
-    status = 0
+def set_stdio():
+    """Fresh streams over fds 0, 1, 2, configured as CPython configures them for pipes."""
+    sys.stdin = sys.__stdin__ = open(0, "r", encoding="utf-8", errors="surrogateescape", closefd=False)
+    sys.stdout = sys.__stdout__ = open(1, "w", encoding="utf-8", errors="surrogateescape", closefd=False)
+    sys.stderr = sys.__stderr__ = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False,
+                                       line_buffering=True)
+
+
+def finish(status):
+    """What interpreter shutdown does: wait for threads, run atexit handlers, flush."""
     try:
-        with open(path, "rb") as f:
-            source = f.read()
-        exec(compile(source, path, "exec"), main.__dict__)
-    except SystemExit as e:
-        status = exit_status(e.code)
-    except BaseException as e:
-        # Skip this function's frame so the traceback starts at the user's code.
-        traceback.print_exception(type(e), e, e.__traceback__.tb_next)
-        status = 1
+        if "threading" in sys.modules:
+            sys.modules["threading"]._shutdown()
+        atexit._run_exitfuncs()
+    except BaseException:  # noqa: B902 - shutdown goes on, as CPython's does
+        traceback.print_exc()
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except Exception:
-            pass
+            status = status or 120  # CPython's status when flushing stdout fails at exit
     return status
 
 
-def serve_one(message, fds):
-    _, workdir, code_file = message.split(b"\0")[:3]
+def run_program(workdir, code_file):
+    """Runs the code file as __main__ and returns the exit status CPython would give."""
+    path = os.path.join(workdir, code_file)
+    os.chdir(workdir)
+    os.environ.clear()
+    os.environ.update(read_env(workdir))
+    set_stdio()
+    sys.argv = [path]
+    sys.path[:] = [workdir] + BASE_PATH
+    main = types.ModuleType("__main__")
+    main.__file__, main.__builtins__, main.__spec__ = path, builtins, None
+    sys.modules["__main__"] = main
+    try:
+        with open(path, "rb") as f:
+            code = compile(f.read(), path, "exec")  # the path makes tracebacks name the file
+        exec(code, main.__dict__)
+        status = 0
+    except SystemExit as e:
+        status = exit_status(e.code)
+    except BaseException as e:  # noqa: B902 - an uncaught exception ends the program, as in CPython
+        # Skip this function's frame so that the traceback starts in the program.
+        tb = e.__traceback__.tb_next if e.__traceback__ else None
+        sys.excepthook(type(e), e, tb)
+        status = 1
+    return finish(status)
+
+
+def become_program(fds, workdir, code_file):
+    """Takes the program's descriptors as 0, 1, 2 and runs it; returns its exit status."""
+    for target, fd in enumerate(fds):
+        os.dup2(fd, target)
+    for fd in fds:
+        if fd > 2:
+            os.close(fd)
+    return run_program(workdir, code_file)
+
+
+def run_here(fds, workdir, code_file):
+    # No fork, so no os.register_at_fork reseed: reseed from the (host-seeded) kernel.
+    random.seed()
+    CHANNEL.sendall(b"PID %d\n" % os.getpid())
+    CHANNEL.close()  # the agent now waits for this process to exit
+    status = 1
+    try:
+        status = become_program(fds, workdir, code_file)
+    finally:
+        os._exit(status)
+
+
+def run_forked(fds, workdir, code_file):
     pid = os.fork()
     if pid == 0:
         status = 1
         try:
-            os.setsid()
-            for target, fd in enumerate(fds):
-                os.dup2(fd, target)
-            for fd in fds:
-                os.close(fd)
+            os.setsid()  # its own process group: a timeout kills it and all it started
             CHANNEL.close()
-            status = run_program(workdir.decode(), code_file.decode())
+            status = become_program(fds, workdir, code_file)
         finally:
             os._exit(status)
     for fd in fds:
@@ -97,13 +147,27 @@ def serve_one(message, fds):
     CHANNEL.sendall(b"EXIT %d\n" % status)
 
 
+def serve(message, fds):
+    fields = message.split(b"\0")
+    if len(fields) != 5 or fields[0] != b"RUN" or fields[3] not in (b"fork", b"here") or len(fds) != 3:
+        for fd in fds:
+            os.close(fd)
+        CHANNEL.sendall(b"ERROR malformed request from the agent\n")
+        return
+    workdir, code_file = fields[1].decode(), fields[2].decode()
+    if fields[3] == b"here":
+        run_here(fds, workdir, code_file)
+    run_forked(fds, workdir, code_file)
+
+
 def main():
+    warm_up()
     CHANNEL.sendall(b"READY\n")
     while True:
         message, fds, _, _ = socket.recv_fds(CHANNEL, 4096, 3)
         if not message:
-            return
-        serve_one(message, fds)
+            return  # the agent is gone
+        serve(message, fds)
 
 
 if __name__ == "__main__":

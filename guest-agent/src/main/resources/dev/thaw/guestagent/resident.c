@@ -1,7 +1,7 @@
-/* The resident runner: an interpreter the image keeps loaded (/etc/thaw/resident, one
- * argv element per line), started at boot so that it is already waiting inside every
- * snapshot. The agent hands it each program's working directory and three descriptors
- * over a Unix socket; the runner forks a child per program and reports PID and EXIT. */
+/* The resident runner: an interpreter the image keeps loaded (/etc/thaw/resident, one argv
+ * element per line), started at boot so that it is already waiting inside every snapshot.
+ * The agent hands it each program's working directory and three descriptors over a Unix
+ * socket (fd 3 in the runner); the runner answers "PID <pid>" and later "EXIT <status>". */
 #define _GNU_SOURCE
 #include "agent.h"
 
@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define READY_TIMEOUT_MS 60000
@@ -23,17 +24,70 @@
 static int sock = -1;
 static pid_t runner = -1;
 static int ready;
+static char gone_reason[200] = "this image has no resident runner (/etc/thaw/resident)";
 static char line[256];
 static size_t line_len;
 
 int resident_ready(void) { return ready; }
-int resident_pid(void) { return runner; }
 int resident_socket(void) { return sock; }
 
-void resident_lost(int pid) {
-    log_msg("resident runner (pid %d) exited", pid);
+static void runner_gone(const char *why) {
     ready = 0;
     runner = -1;
+    if (sock >= 0) close(sock);
+    sock = -1;
+    line_len = 0;
+    snprintf(gone_reason, sizeof gone_reason, "%s", why);
+    log_msg("%s", why);
+}
+
+void resident_reaped(pid_t pid, int status) {
+    if (runner <= 0 || pid != runner) return;
+    char how[64], why[160];
+    describe_status(status, how, sizeof how);
+    snprintf(why, sizeof why, "the resident runner (pid %d) %s", pid, how);
+    runner_gone(why);
+}
+
+/* The runner's end of the socket closed: it has normally exited; learn how. */
+static void runner_lost(void) {
+    pid_t pid = runner;
+    for (int i = 0; i < 100 && runner == pid && pid > 0; i++) {
+        int status;
+        if (waitpid(pid, &status, WNOHANG) == pid) {
+            resident_reaped(pid, status);
+            return;
+        }
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    if (runner == pid && pid > 0) kill(-pid, SIGKILL); /* alive but deaf: of no use any more */
+    runner_gone("the resident runner closed its channel to the agent");
+}
+
+/* 1 with a whole line in `line`, 0 if none came within timeout_ms, -1 if the runner closed
+ * its end or sent garbage. */
+static int read_line(int timeout_ms) {
+    uint64_t deadline = now_us() + (uint64_t)timeout_ms * 1000u;
+    for (;;) {
+        if (memchr(line, '\n', line_len)) return 1;
+        if (line_len >= sizeof line - 1) return -1;
+        uint64_t now = now_us();
+        struct pollfd pfd = {sock, POLLIN, 0};
+        int rc = poll(&pfd, 1, now < deadline ? (int)((deadline - now) / 1000u) + 1 : 0);
+        if (rc == 0) return 0;
+        if (rc < 0 && errno == EINTR) continue;
+        ssize_t got = rc < 0 ? -1 : read(sock, line + line_len, sizeof line - 1 - line_len);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) return -1;
+        line_len += (size_t)got;
+    }
+}
+
+static void consume_line(void) {
+    size_t used = (size_t)((char *)memchr(line, '\n', line_len) - line) + 1;
+    memmove(line, line + used, line_len - used);
+    line_len -= used;
 }
 
 static char **read_argv(const char *path) {
@@ -42,7 +96,7 @@ static char **read_argv(const char *path) {
     char **argv = calloc(64, sizeof *argv);
     char item[1024];
     int n = 0;
-    while (n < 63 && fgets(item, sizeof item, f)) {
+    while (argv && n < 63 && fgets(item, sizeof item, f)) {
         item[strcspn(item, "\n")] = 0;
         if (item[0]) argv[n++] = strdup(item);
     }
@@ -50,32 +104,8 @@ static char **read_argv(const char *path) {
     return argv;
 }
 
-/* Reads one '\n'-terminated line from the runner. Returns 1 with it in `line`, 0 if it
- * is not complete yet (nothing to read before the timeout), -1 if the runner is gone. */
-static int read_line(int timeout_ms) {
-    for (;;) {
-        char *nl = memchr(line, '\n', line_len);
-        if (nl) return 1;
-        struct pollfd pfd = {sock, POLLIN, 0};
-        int rc = poll(&pfd, 1, timeout_ms);
-        if (rc == 0) return 0;
-        if (rc < 0 && errno == EINTR) continue;
-        ssize_t got = rc < 0 ? -1 : read(sock, line + line_len, sizeof line - 1 - line_len);
-        if (got <= 0) return -1;
-        line_len += (size_t)got;
-        timeout_ms = 0; /* once data flows, only take what is there */
-    }
-}
-
-static void consume_line(void) {
-    char *nl = memchr(line, '\n', line_len);
-    size_t used = (size_t)(nl - line) + 1;
-    memmove(line, line + used, line_len - used);
-    line_len -= used;
-}
-
 static void exec_runner(char **argv, int fd) {
-    setsid();
+    setsid(); /* its own process group, which a program run in place inherits */
     signal(SIGPIPE, SIG_DFL);
     dup2(fd, 3);
     syscall(SYS_close_range, 4, ~0u, 0);
@@ -94,32 +124,35 @@ int resident_start(void) {
     char path[512];
     snprintf(path, sizeof path, "%s/etc/thaw/resident", cfg.root);
     char **argv = read_argv(path);
-    if (!argv) return 0; /* this image has no resident runner */
     int sv[2];
-    if (!argv[0] || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) return -1;
+    if (!argv) return 0; /* this image has no resident runner */
+    if (!argv[0] || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+        runner_gone("the resident runner could not be started (empty /etc/thaw/resident or no socket)");
+        return -1;
+    }
     runner = fork();
     if (runner == 0) exec_runner(argv, sv[1]);
     close(sv[1]);
     sock = sv[0];
-    if (runner < 0 || read_line(READY_TIMEOUT_MS) != 1 || strncmp(line, "READY\n", 6) != 0) {
-        log_msg("resident runner %s did not report READY", argv[0]);
-        return -1;
+    for (int i = 0; argv[i]; i++) free(argv[i]);
+    free(argv);
+    int got = runner > 0 ? read_line(READY_TIMEOUT_MS) : -1;
+    if (got == 1 && strncmp(line, "READY\n", 6) == 0) {
+        consume_line();
+        ready = 1;
+        return 0;
     }
-    consume_line();
-    ready = 1;
-    return 0;
+    if (got < 0) runner_lost();
+    else kill(-runner, SIGKILL), runner_gone("the resident runner did not say READY within 60 s");
+    return -1;
 }
 
-int resident_submit(const char *workdir, const char *code_file, int fds[3], pid_t *pid,
-                    char *failure, size_t flen) {
-    if (!ready) {
-        snprintf(failure, flen, "this image's resident runner is not running (see the guest console)");
-        return -1;
-    }
+static int send_run(const char *workdir, const char *code_file, int last, const int fds[3]) {
     struct buf msg = {0};
     buf_put(&msg, "RUN", 4);
     buf_put(&msg, workdir, strlen(workdir) + 1);
     buf_put(&msg, code_file, strlen(code_file) + 1);
+    buf_put(&msg, last ? "here" : "fork", 5);
     char control[CMSG_SPACE(3 * sizeof(int))] = {0};
     struct iovec iov = {msg.data, msg.len};
     struct msghdr hdr = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
@@ -130,25 +163,56 @@ int resident_submit(const char *workdir, const char *code_file, int fds[3], pid_
     memcpy(CMSG_DATA(cmsg), fds, 3 * sizeof(int));
     ssize_t sent = sendmsg(sock, &hdr, MSG_NOSIGNAL);
     buf_free(&msg);
-    int got = sent < 0 ? -1 : read_line(PID_TIMEOUT_MS);
-    if (got != 1 || sscanf(line, "PID %d", pid) != 1 || *pid <= 0) {
-        snprintf(failure, flen, "the resident runner did not start the program (%s)",
-                 got < 0 ? "it exited" : "no PID reply");
-        ready = got >= 0;
+    return sent < 0 ? -1 : 0;
+}
+
+/* A line from the runner without its newline, for messages. */
+static const char *quoted_line(void) {
+    line[strcspn(line, "\n")] = 0;
+    return line;
+}
+
+int resident_submit(const char *workdir, const char *code_file, int last, int fds[3], pid_t *pid, int *in_place,
+                    char *failure, size_t flen) {
+    if (!ready) {
+        snprintf(failure, flen, "the resident runner is not running: %s", gone_reason);
+        return -1;
+    }
+    int got = send_run(workdir, code_file, last, fds) == 0 ? read_line(PID_TIMEOUT_MS) : -1;
+    if (got <= 0) {
+        if (got < 0) runner_lost();
+        else kill(-runner, SIGKILL), runner_gone("the resident runner did not answer PID within 10 s");
+        snprintf(failure, flen, "the resident runner did not take the program: %s", gone_reason);
+        return -1;
+    }
+    if (sscanf(line, "PID %d", pid) != 1 || *pid <= 0) {
+        snprintf(failure, flen, "the resident runner answered \"%s\" instead of PID", quoted_line());
+        line_len = 0;
         return -1;
     }
     consume_line();
+    *in_place = last;
+    if (last) {
+        /* The runner has become the program: it is now an ordinary child of the agent. */
+        runner = -1;
+        runner_gone("the resident runner ran the guest's last program (RUN flag last) in place");
+    }
     return 0;
 }
 
-int resident_read_exit(int *status) {
+int resident_read_exit(int *status, char *failure, size_t flen) {
     int got = read_line(0);
     if (got < 0) {
-        ready = 0;
+        runner_lost();
+        snprintf(failure, flen, "the resident runner died while the program ran: %s", gone_reason);
         return -1;
     }
     if (got == 0) return 0;
-    int ok = sscanf(line, "EXIT %d", status) == 1;
+    if (sscanf(line, "EXIT %d", status) != 1) {
+        snprintf(failure, flen, "the resident runner answered \"%s\" instead of EXIT", quoted_line());
+        line_len = 0;
+        return -1;
+    }
     consume_line();
-    return ok ? 1 : 0;
+    return 1;
 }

@@ -61,6 +61,8 @@ final class BzImage {
                 Files.deleteIfExists(compressed);
             }
             checkElf(vmlinux);
+            // lz4 copies the temporary file's owner-only mode; QEMU may run as another user.
+            Files.setPosixFilePermissions(vmlinux, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot extract vmlinux from " + bzImage, e);
         }

@@ -144,9 +144,12 @@ final class Ext4Image {
         return env;
     }
 
+    /** Room for the journal (64 MiB up to 16 GiB of file system) and the other fixed metadata. */
+    static final long FIXED_METADATA_BYTES = 80L << 20;
+
     /** Image size for a tree using {@code used} bytes: half again for growth, at least 256 MiB free; MiB-aligned. */
     static long sizeFor(long used) {
-        long withMetadata = used + used / 8; // inode tables, journal, directories
+        long withMetadata = used + used / 16 + FIXED_METADATA_BYTES; // inode tables, directories, journal
         long size = withMetadata + Math.max(used / 2, MIN_FREE_BYTES);
         long mib = 1L << 20;
         return (size + mib - 1) / mib * mib;

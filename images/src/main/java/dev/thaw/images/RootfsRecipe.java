@@ -2,19 +2,38 @@ package dev.thaw.images;
 
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * The inputs of a root filesystem: Debian packages installed on top of debootstrap's
  * minbase, plus files Thaw adds. Two builds of one recipe give byte-identical images.
  *
- * @param name     image name, e.g. the language id
- * @param packages extra Debian packages (e.g. {@code python3-minimal})
- * @param files    files to add, by absolute path inside the image, with their content
+ * @param name     image name, e.g. the language id; part of the image's file name
+ * @param packages extra Debian packages (e.g. {@code python3-minimal}); empty for plain minbase
+ * @param files    files to add, by absolute path inside the image, with their content;
+ *                 a file starting with {@code #!} is made executable
  */
 public record RootfsRecipe(String name, List<String> packages, Map<String, String> files) {
+
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+    /** Debian policy's package name syntax; anything else would reach debootstrap's command line. */
+    private static final Pattern PACKAGE = Pattern.compile("[a-z0-9][a-z0-9+.-]+");
 
     public RootfsRecipe {
         packages = List.copyOf(packages);
         files = Map.copyOf(files);
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("image name '" + name + "' must match " + NAME.pattern());
+        }
+        for (String p : packages) {
+            if (!PACKAGE.matcher(p).matches()) {
+                throw new IllegalArgumentException("'" + p + "' is not a Debian package name");
+            }
+        }
+        for (String path : files.keySet()) {
+            if (!path.startsWith("/") || path.endsWith("/") || List.of(path.split("/")).contains("..")) {
+                throw new IllegalArgumentException("image file '" + path + "' must be an absolute path without ..");
+            }
+        }
     }
 }

@@ -33,8 +33,8 @@ class Ext4ImageTest {
     void image_keeps_256_mib_free_for_small_trees_and_half_again_for_big_ones() {
         long mib = 1L << 20;
 
-        assertThat(Ext4Image.sizeFor(8 * mib)).isEqualTo(8 * mib + mib + 256 * mib);
-        assertThat(Ext4Image.sizeFor(1024 * mib)).isEqualTo(1024 * mib + 128 * mib + 512 * mib);
+        assertThat(Ext4Image.sizeFor(16 * mib)).isEqualTo(16 * mib + mib + 80 * mib + 256 * mib);
+        assertThat(Ext4Image.sizeFor(1024 * mib)).isEqualTo(1024 * mib + 64 * mib + 80 * mib + 512 * mib);
         assertThat(Ext4Image.sizeFor(1000) % mib).isZero();
     }
 

@@ -1,6 +1,7 @@
 package dev.thaw.images;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Map;
@@ -28,5 +29,13 @@ class RecipeKeyTest {
                 .isNotEqualTo(base);
         assertThat(ImageBuilder.recipeKey(new RootfsRecipe("py", List.of("python3"), Map.of("/etc/thaw/resident", "a\n"))))
                 .isNotEqualTo(base);
+    }
+
+    @Test
+    void recipe_rejects_what_would_reach_a_command_line_or_escape_the_image() {
+        assertThatThrownBy(() -> recipe(List.of("python3,gcc"), Map.of())).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> recipe(List.of("--foo"), Map.of())).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> recipe(List.of(), Map.of("/etc/../../x", ""))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new RootfsRecipe("../x", List.of(), Map.of())).isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -21,6 +21,11 @@ final class TestImages {
         public void step(String name) {
             STEPS.add(name);
         }
+
+        @Override
+        public void done(String name, long millis) {
+            System.out.println("image build step '" + name + "' took " + millis + " ms");
+        }
     };
 
     private TestImages() {}

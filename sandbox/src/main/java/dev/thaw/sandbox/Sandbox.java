@@ -31,6 +31,8 @@ public final class Sandbox implements AutoCloseable {
     private final AgentChannel agent;
     private final String mode;
     private boolean broken;
+    /** Restored but not yet given fresh entropy: the next exec sends it first. */
+    private boolean needsSeed;
 
     Sandbox(Language language, Vm vm, AgentChannel agent, String mode) {
         this.language = language;
@@ -59,25 +61,48 @@ public final class Sandbox implements AutoCloseable {
 
     /** Gives the guest fresh entropy and the current time; required after every restore. */
     void reseed() {
-        byte[] entropy = new byte[64];
-        ENTROPY.nextBytes(entropy);
         guarded(() -> {
-            agent.seed(entropy, Instant.now(), SEED_TIMEOUT);
+            agent.seed(entropy(), Instant.now(), SEED_TIMEOUT);
             return null;
         });
+        needsSeed = false;
+    }
+
+    /** Defers the reseed to the first exec, which sends it in the same round trip. */
+    void reseedBeforeNextExec() {
+        needsSeed = true;
+    }
+
+    private static byte[] entropy() {
+        byte[] entropy = new byte[64];
+        ENTROPY.nextBytes(entropy);
+        return entropy;
     }
 
     public RunResult exec(RunRequest request, Timings timings) {
+        return exec(request, timings, false);
+    }
+
+    /**
+     * Runs a program; {@code last} promises that no other program will run in this sandbox,
+     * which lets a resident runtime run it in place instead of forking.
+     */
+    public RunResult exec(RunRequest request, Timings timings, boolean last) {
         if (broken) {
             throw new SandboxException(SandboxException.Code.BAD_REQUEST,
                     "this sandbox can no longer run programs: an earlier program timed out or its guest failed");
         }
-        HostMessage.Run run = new HostMessage.Run(language.resident(), (int) request.timeout().toMillis(),
+        HostMessage.Run run = new HostMessage.Run(language.resident(), last, (int) request.timeout().toMillis(),
                 request.outputCapBytes(), language.codeFile(), request.code(), request.stdin(),
                 language.argv(), envEntries(request.env()));
         long start = System.nanoTime();
-        GuestMessage.Result result = guarded(() -> agent.run(run, request.timeout().plus(REPORT_GRACE)));
+        Duration deadline = request.timeout().plus(REPORT_GRACE);
+        GuestMessage.Result result = needsSeed
+                ? guarded(() -> agent.seedAndRun(entropy(), Instant.now(), run, deadline))
+                : guarded(() -> agent.run(run, deadline));
+        needsSeed = false;
         timings.record("exec", System.nanoTime() - start);
+        timings.record("program", result.durationMicros() * 1000);
         // A timed-out program may have left processes or state behind: never reuse the guest.
         broken |= result.timedOut();
         return new RunResult(result.stdout(), result.stderr(), result.exitCode(), result.signal(),

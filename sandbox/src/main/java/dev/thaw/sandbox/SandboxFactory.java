@@ -3,6 +3,7 @@ package dev.thaw.sandbox;
 import dev.thaw.agent.AgentChannel;
 import dev.thaw.images.RootfsImage;
 import dev.thaw.snapshot.Snapshot;
+import dev.thaw.snapshot.SnapshotFiles;
 import dev.thaw.vmm.Vm;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,10 +19,12 @@ final class SandboxFactory {
 
     private final GuestMachine machine;
     private final RunDirectories runDirs;
+    private final OverlayTemplates overlays;
 
-    SandboxFactory(GuestMachine machine, RunDirectories runDirs) {
+    SandboxFactory(GuestMachine machine, RunDirectories runDirs, OverlayTemplates overlays) {
         this.machine = machine;
         this.runDirs = runDirs;
+        this.overlays = overlays;
     }
 
     GuestMachine machine() {
@@ -70,7 +73,8 @@ final class SandboxFactory {
         try (Steps steps = new Steps("restore of " + snapshot.manifest().id(), timings)) {
             Path runDir = steps.onFailureClose(runDirs.create(nextId())).path();
             Path overlay = runDir.resolve("disk.qcow2");
-            steps.run("overlay", () -> machine.vmm().createOverlay(snapshot.files().disk(), overlay));
+            String diskKey = snapshot.manifest().files().get(SnapshotFiles.DISK).sha256();
+            steps.run("overlay", () -> overlays.create(snapshot.files().disk(), diskKey, overlay));
             Vm vm = steps.onFailureClose(steps.run("restore", () -> machine.vmm().restore(
                     machine.spec(runDir.getFileName().toString(), snapshot.files().memory(), false, overlay, runDir),
                     snapshot.files().vmstate())));
@@ -78,7 +82,7 @@ final class SandboxFactory {
                     steps.run("connect", () -> AgentChannel.connect(vm.agentSocket(), CONNECT_TIMEOUT)));
             steps.run("resume", vm::resume);
             Sandbox sandbox = new Sandbox(language, vm, agent, "restore");
-            steps.run("seed", sandbox::reseed);
+            sandbox.reseedBeforeNextExec();
             steps.keep();
             return sandbox;
         }

@@ -38,6 +38,11 @@ public record ThawHome(Path root, Path images) {
         return root.resolve("run");
     }
 
+    /** Empty disk overlays, one per snapshot disk, copied for each clone. */
+    public Path overlayTemplates() {
+        return root.resolve("overlays");
+    }
+
     /** The cached answer of the accelerator probe: a fact about the host, kept with its images. */
     public Path acceleratorCache() {
         return images.resolve("accelerator.json");

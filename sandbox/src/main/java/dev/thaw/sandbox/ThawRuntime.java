@@ -63,7 +63,7 @@ public final class ThawRuntime {
         long start = System.nanoTime();
         try (Sandbox sandbox = open(language, request, timings)) {
             timings.record("startup", System.nanoTime() - start);
-            RunResult result = sandbox.exec(request, timings);
+            RunResult result = sandbox.exec(request, timings, true);
             timings.record("total", System.nanoTime() - start);
             return result;
         }
@@ -184,7 +184,9 @@ public final class ThawRuntime {
         if (current == null) {
             synchronized (this) {
                 if (sandboxes == null) {
-                    sandboxes = new SandboxFactory(machines.resolve().machine(), new RunDirectories(home.run()));
+                    GuestMachine machine = machines.resolve().machine();
+                    sandboxes = new SandboxFactory(machine, new RunDirectories(home.run()),
+                            new OverlayTemplates(machine.vmm(), home.overlayTemplates()));
                 }
                 current = sandboxes;
             }

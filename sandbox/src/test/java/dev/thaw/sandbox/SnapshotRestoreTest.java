@@ -41,7 +41,7 @@ class SnapshotRestoreTest {
         assertThat(text(result.stdout())).isEqualTo("42\n");
         assertThat(result.exitCode()).isZero();
         assertThat(result.mode()).isEqualTo("restore");
-        assertThat(result.timings().asMap()).containsKeys("restore", "seed", "exec", "total");
+        assertThat(result.timings().asMap()).containsKeys("restore", "exec", "program", "total");
     }
 
     @Test

@@ -1,0 +1,101 @@
+package dev.thaw.guestagent;
+
+import dev.thaw.agent.AgentChannel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.StandardProtocolFamily;
+import java.net.URISyntaxException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real agent, compiled from this module's sources with the image builder's flags, run
+ * on the host in host mode: it dials a socket this class listens on, as QEMU's chardev would
+ * be dialled, and treats {@code root} as its root filesystem without chroot or setuid.
+ */
+final class HostModeAgent implements AutoCloseable {
+
+    static final String VERSION = "host-test";
+    private static Path binary;
+
+    private final Process process;
+    private final AgentChannel channel;
+    private final Path log;
+
+    private HostModeAgent(Process process, AgentChannel channel, Path log) {
+        this.process = process;
+        this.channel = channel;
+        this.log = log;
+    }
+
+    static HostModeAgent start(Path root) throws Exception {
+        Path socket = root.resolveSibling(root.getFileName() + ".sock");
+        Path log = root.resolveSibling(root.getFileName() + ".log");
+        Files.createDirectories(root.resolve("tmp")); // as in every root filesystem
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(socket));
+            Process process = new ProcessBuilder(binary().toString(), "--channel-connect", socket.toString(),
+                    "--root", root.toString(), "--no-chroot", "--no-setuid")
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            SocketChannel peer = server.accept();
+            return new HostModeAgent(process, AgentChannel.over(peer, socket.toString()), log);
+        }
+    }
+
+    AgentChannel channel() {
+        return channel;
+    }
+
+    String log() throws IOException {
+        return Files.readString(log);
+    }
+
+    /** The agent exits when the host closes the channel, and its resident runner with it. */
+    @Override
+    public void close() throws Exception {
+        channel.close();
+        if (!process.waitFor(5, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("the agent did not exit after the host closed the channel");
+        }
+    }
+
+    /** The module's C sources, as the image builder finds them: listed in sources.txt. */
+    static Path sourceDir() {
+        try {
+            return Paths.get(HostModeAgent.class.getResource("/dev/thaw/guestagent/sources.txt").toURI()).getParent();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static synchronized Path binary() throws IOException, InterruptedException {
+        if (binary != null) {
+            return binary;
+        }
+        Path sources = sourceDir();
+        Path out = sources.resolve("../../../../../host-agent").normalize();
+        Files.createDirectories(out);
+        List<String> command = new ArrayList<>(List.of("gcc", "-static", "-Os", "-Wall", "-Wextra", "-Werror",
+                "-DTHAW_AGENT_VERSION=\"" + VERSION + "\"", "-o", out.resolve("thaw-agent").toString()));
+        for (String name : Files.readAllLines(sources.resolve("sources.txt"))) {
+            if (name.strip().endsWith(".c")) {
+                command.add(sources.resolve(name.strip()).toString());
+            }
+        }
+        Process gcc = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(gcc.getInputStream().readAllBytes());
+        if (gcc.waitFor() != 0) {
+            throw new UncheckedIOException(new IOException("gcc failed: " + command + "\n" + output));
+        }
+        binary = out.resolve("thaw-agent");
+        return binary;
+    }
+}
