@@ -109,6 +109,8 @@ void resident_reaped(pid_t pid, int status); /* called by whoever reaps a child 
 int resident_submit(const char *workdir, const char *code_file, int last, int fds[3], pid_t *pid,
                     int *in_place, char *failure, size_t failure_len);
 int resident_socket(void);
+/* A whole line is already buffered (EXIT may come in the same read as PID). */
+int resident_has_line(void);
 /* 1 with *status set, 0 if the line is not complete yet, -1 (and a reason) if the runner died. */
 int resident_read_exit(int *status, char *failure, size_t failure_len);
 

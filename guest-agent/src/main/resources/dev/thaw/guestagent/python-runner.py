@@ -61,8 +61,8 @@ def set_stdio():
     """Fresh streams over fds 0, 1, 2, configured as CPython configures them for pipes."""
     sys.stdin = sys.__stdin__ = open(0, "r", encoding="utf-8", errors="surrogateescape", closefd=False)
     sys.stdout = sys.__stdout__ = open(1, "w", encoding="utf-8", errors="surrogateescape", closefd=False)
-    sys.stderr = sys.__stderr__ = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False,
-                                       line_buffering=True)
+    sys.stderr = sys.__stderr__ = open(2, "w", buffering=1, encoding="utf-8", errors="backslashreplace",
+                                       closefd=False)
 
 
 def finish(status):
@@ -102,8 +102,8 @@ def run_program(workdir, code_file):
         status = exit_status(e.code)
     except BaseException as e:  # noqa: B902 - an uncaught exception ends the program, as in CPython
         # Skip this function's frame so that the traceback starts in the program.
-        tb = e.__traceback__.tb_next if e.__traceback__ else None
-        sys.excepthook(type(e), e, tb)
+        e.__traceback__ = e.__traceback__.tb_next if e.__traceback__ else None
+        sys.excepthook(type(e), e, e.__traceback__)
         status = 1
     return finish(status)
 
@@ -126,6 +126,8 @@ def run_here(fds, workdir, code_file):
     status = 1
     try:
         status = become_program(fds, workdir, code_file)
+    except BaseException:  # noqa: B902 - a fault of the runner itself: show it, never return
+        traceback.print_exc()
     finally:
         os._exit(status)
 
@@ -138,6 +140,8 @@ def run_forked(fds, workdir, code_file):
             os.setsid()  # its own process group: a timeout kills it and all it started
             CHANNEL.close()
             status = become_program(fds, workdir, code_file)
+        except BaseException:  # noqa: B902 - a fault of the runner itself: show it, never return
+            traceback.print_exc()
         finally:
             os._exit(status)
     for fd in fds:

@@ -29,6 +29,7 @@ static char line[256];
 static size_t line_len;
 
 int resident_ready(void) { return ready; }
+int resident_has_line(void) { return memchr(line, '\n', line_len) != NULL; }
 int resident_socket(void) { return sock; }
 
 static void runner_gone(const char *why) {

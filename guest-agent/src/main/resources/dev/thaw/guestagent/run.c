@@ -146,7 +146,8 @@ static int pump(struct pipes *p, const struct ending *e, const struct run_reques
         }
         struct pollfd fds[4] = {{p->in, POLLOUT, 0}, {p->out, POLLIN, 0}, {p->err, POLLIN, 0}, {e->fd, POLLIN, 0}};
         uint64_t wait_ms = (deadline - now) / 1000u + 1;
-        if (poll(fds, 4, wait_ms > 60000 ? 60000 : (int)wait_ms) < 0 && errno != EINTR) {
+        int buffered = !e->child && resident_has_line();
+        if (poll(fds, 4, buffered ? 0 : wait_ms > 60000 ? 60000 : (int)wait_ms) < 0 && errno != EINTR) {
             snprintf(failure, flen, "poll failed while the program ran: %s", strerror(errno));
             kill_program(e->pid);
             return -1;
@@ -154,7 +155,7 @@ static int pump(struct pipes *p, const struct ending *e, const struct run_reques
         if (fds[0].revents) feed_stdin(p, req, &fed);
         if (fds[1].revents) drain(&p->out, &res->out, req->output_cap, RESULT_STDOUT_TRUNCATED, &res->flags);
         if (fds[2].revents) drain(&p->err, &res->err, req->output_cap, RESULT_STDERR_TRUNCATED, &res->flags);
-        if (fds[3].revents && (done = ended(e, &status, failure, flen)) < 0) {
+        if ((fds[3].revents || buffered) && (done = ended(e, &status, failure, flen)) < 0) {
             kill_program(e->pid);
             return -1;
         }

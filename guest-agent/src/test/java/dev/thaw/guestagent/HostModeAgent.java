@@ -81,7 +81,7 @@ final class HostModeAgent implements AutoCloseable {
             return binary;
         }
         Path sources = sourceDir();
-        Path out = sources.resolve("../../../../../host-agent").normalize();
+        Path out = sources.resolve("../../../../host-agent").normalize(); // target/host-agent
         Files.createDirectories(out);
         List<String> command = new ArrayList<>(List.of("gcc", "-static", "-Os", "-Wall", "-Wextra", "-Werror",
                 "-DTHAW_AGENT_VERSION=\"" + VERSION + "\"", "-o", out.resolve("thaw-agent").toString()));

@@ -115,7 +115,7 @@ class ResidentRunnerTest {
     @Test
     void a_last_program_runs_in_the_runner_itself() {
         GuestMessage.Result result = channel.run(new HostMessage.Run(true, true, 10_000, 1000, "main.py",
-                code("import os, random\nprint(random.random() >= 0)\nos._exit(4)"), new byte[0], List.of(),
+                code("import os, random\nprint(random.random() >= 0, flush=True)\nos._exit(4)"), new byte[0], List.of(),
                 List.of()), Duration.ofSeconds(20));
         assertThat(text(result.stdout())).isEqualTo("True\n");
         assertThat(result.exitCode()).isEqualTo(4);
