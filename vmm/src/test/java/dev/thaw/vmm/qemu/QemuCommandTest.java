@@ -1,0 +1,64 @@
+package dev.thaw.vmm.qemu;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.thaw.vmm.Accelerator;
+import dev.thaw.vmm.VmSpec;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class QemuCommandTest {
+
+    private static VmSpec spec(boolean shared, Path disk) {
+        return new VmSpec("vm-1", Path.of("/k/vmlinux"), Path.of("/k/initrd"), "console=ttyS0", 512, 1,
+                Accelerator.TCG, "qemu64", Path.of("/s/memory"), shared, disk, Path.of("/run/vm-1"));
+    }
+
+    @Test
+    void restore_differs_from_boot_only_in_memory_sharing_and_incoming_flags() {
+        List<String> boot = new QemuCommand(spec(true, Path.of("/run/vm-1/disk.qcow2"))).boot();
+        List<String> restore = new ArrayList<>(new QemuCommand(spec(false, Path.of("/run/vm-1/disk.qcow2"))).restore());
+
+        assertThat(restore.subList(restore.size() - 3, restore.size())).containsExactly("-S", "-incoming", "defer");
+        List<String> restoreDevices = restore.subList(0, restore.size() - 3).stream()
+                .map(arg -> arg.replace("share=off", "share=on")).toList();
+        assertThat(restoreDevices).isEqualTo(boot);
+    }
+
+    @Test
+    void template_maps_memory_shared_and_clone_private() {
+        assertThat(String.join(" ", new QemuCommand(spec(true, null)).boot())).contains("mem-path=/s/memory,share=on");
+        assertThat(String.join(" ", new QemuCommand(spec(false, null)).restore())).contains("mem-path=/s/memory,share=off");
+    }
+
+    @Test
+    void devices_and_sockets_live_in_the_run_directory() {
+        String argv = String.join(" ", new QemuCommand(spec(true, Path.of("/run/vm-1/disk.qcow2"))).boot());
+
+        assertThat(argv).contains("-qmp unix:/run/vm-1/qmp.sock,server=on,wait=off")
+                .contains("socket,id=agent,path=/run/vm-1/agent.sock,server=on,wait=off")
+                .contains("virtserialport,chardev=agent,name=thaw.agent")
+                .contains("file=/run/vm-1/disk.qcow2,format=qcow2")
+                .contains("-serial file:/run/vm-1/serial.log")
+                .contains("-accel tcg")
+                .contains("-cpu qemu64")
+                .contains("-no-reboot");
+    }
+
+    @Test
+    void a_vm_without_disk_has_no_drive() {
+        assertThat(new QemuCommand(spec(true, null)).boot()).noneMatch(arg -> arg.startsWith("id=root"));
+    }
+
+    @Test
+    void commas_in_paths_are_doubled_for_qemu() {
+        assertThat(QemuCommand.escape(Path.of("/a,b/memory"))).isEqualTo("/a,,b/memory");
+    }
+
+    @Test
+    void shell_quoting_survives_single_quotes() {
+        assertThat(QemuVm.shellQuote(Path.of("/tmp/it's/vmstate"))).isEqualTo("'/tmp/it'\\''s/vmstate'");
+    }
+}
