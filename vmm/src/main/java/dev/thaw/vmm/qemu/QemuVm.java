@@ -5,10 +5,8 @@ import dev.thaw.vmm.VmSpec;
 import dev.thaw.vmm.VmState;
 import dev.thaw.vmm.VmmException;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -112,12 +110,10 @@ final class QemuVm implements Vm {
             pause();
         }
         qmp.execute("migrate-set-capabilities", Map.of("capabilities", MIGRATION_CAPABILITIES), QMP_TIMEOUT);
-        qmp.execute("migrate", Map.of("uri", "exec:cat > " + shellQuote(vmstate)), QMP_TIMEOUT);
-        awaitMigration("saving device state to " + vmstate);
-        try (FileChannel file = FileChannel.open(vmstate, StandardOpenOption.WRITE)) {
-            file.force(true);
-        } catch (IOException e) {
-            throw new VmmException(VmmException.Code.IO, "cannot sync " + vmstate + ": " + e.getMessage(), e);
+        try (DeviceStateSink sink = new DeviceStateSink(spec.runDir().resolve("migrate.sock"), vmstate)) {
+            qmp.execute("migrate", Map.of("uri", sink.uri()), QMP_TIMEOUT);
+            awaitMigration("saving device state to " + vmstate);
+            sink.await(QMP_TIMEOUT);
         }
     }
 
