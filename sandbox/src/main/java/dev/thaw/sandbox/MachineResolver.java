@@ -55,7 +55,7 @@ public final class MachineResolver {
 
     /** A minimal KVM guest whose init only reports that it came up. */
     private VmSpec probeSpec(GuestKernel kernel) {
-        Path runDir = home.run().resolve("probe-" + ProcessHandle.current().pid());
+        Path runDir = home.run().resolve("vm-" + ProcessHandle.current().pid() + "-probe");
         return new VmSpec("kvm-probe", kernel.vmlinux(), kernel.initrd(),
                 GuestMachine.cmdline(HostCpu.tscKhz()) + " " + AcceleratorProbe.PROBE_ARGUMENT, 256, 1, Accelerator.KVM,
                 AcceleratorProbe.cpuModel(Accelerator.KVM), runDir.resolve("memory"), false, null, runDir);

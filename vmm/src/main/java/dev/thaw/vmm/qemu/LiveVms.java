@@ -22,10 +22,6 @@ final class LiveVms {
         LIVE.remove(vm);
     }
 
-    static int count() {
-        return LIVE.size();
-    }
-
     private static void closeAll() {
         LIVE.parallelStream().forEach(QemuVm::close);
     }

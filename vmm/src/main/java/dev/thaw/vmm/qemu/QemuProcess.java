@@ -53,14 +53,6 @@ public final class QemuProcess {
         }
     }
 
-    public long pid() {
-        return process.pid();
-    }
-
-    public boolean isAlive() {
-        return process.isAlive();
-    }
-
     public Process process() {
         return process;
     }
