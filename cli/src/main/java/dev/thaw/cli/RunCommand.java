@@ -44,7 +44,8 @@ final class RunCommand implements Callable<Integer> {
         Path file;
     }
 
-    @Option(names = "--stdin", paramLabel = "TEXT", description = "Text given to the program on stdin.")
+    @Option(names = "--stdin", paramLabel = "TEXT",
+            description = "Text given to the program on stdin (default: Thaw's own stdin when it is not a terminal).")
     String stdin;
 
     @Option(names = {"-e", "--env"}, paramLabel = "NAME=VALUE", description = "Environment variable (repeatable).")
@@ -73,7 +74,8 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        RunRequest request = new RunRequest(language, code(), bytes(stdin), env, timeout, outputCap, cold, snapshotId);
+        byte[] input = stdin != null ? bytes(stdin) : StandardInput.readUnlessTerminal(RunRequest.MAX_STDIN_BYTES);
+        RunRequest request = new RunRequest(language, code(), input, env, timeout, outputCap, cold, snapshotId);
         RunResult result = thaw.runtime().run(request);
         if (json) {
             Json.print(RunReport.of(result));

@@ -41,6 +41,15 @@ class ThawLauncherIT {
     }
 
     @Test
+    void piped_stdin_reaches_the_program() throws Exception {
+        Outcome outcome = thawWithInput("from a pipe\n".getBytes(StandardCharsets.UTF_8),
+                "run", "--lang", "python", "--code", "import sys; print(sys.stdin.read().upper(), end='')");
+
+        assertThat(outcome.stdout()).isEqualTo("FROM A PIPE\n");
+        assertThat(outcome.exit()).isZero();
+    }
+
+    @Test
     void json_output_has_the_result_mode_and_timings() throws Exception {
         Outcome outcome = thaw("run", "--lang", "sh", "--code", "echo out; echo err >&2; exit 3", "--json");
 
@@ -82,6 +91,7 @@ class ThawLauncherIT {
     void interrupt_with_ctrl_c_leaves_no_vm_behind() throws Exception {
         thaw("snapshot", "create", "--lang", "sh", "--replace");
         Process run = start("run", "--lang", "sh", "--code", "sleep 60", "--timeout", "90s");
+        run.getOutputStream().close();
         awaitVm();
 
         new ProcessBuilder("kill", "-INT", Long.toString(run.pid())).start().waitFor();
@@ -94,6 +104,7 @@ class ThawLauncherIT {
     void kill_9_of_thaw_takes_its_vm_down_too() throws Exception {
         thaw("snapshot", "create", "--lang", "sh", "--replace");
         Process run = start("run", "--lang", "sh", "--code", "sleep 60", "--timeout", "90s");
+        run.getOutputStream().close();
         awaitVm();
 
         run.destroyForcibly().waitFor();
@@ -106,7 +117,12 @@ class ThawLauncherIT {
     }
 
     private static Outcome thaw(String... args) throws Exception {
+        return thawWithInput(new byte[0], args);
+    }
+
+    private static Outcome thawWithInput(byte[] input, String... args) throws Exception {
         Process process = start(args);
+        process.getOutputStream().write(input);
         process.getOutputStream().close();
         byte[][] captured = new byte[2][];
         Thread out = Thread.ofVirtual().start(() -> captured[0] = readAll(process.getInputStream()));

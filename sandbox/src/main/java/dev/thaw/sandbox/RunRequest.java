@@ -27,6 +27,7 @@ public record RunRequest(
     public static final int DEFAULT_OUTPUT_CAP = 1 << 20;
     public static final int MAX_OUTPUT_CAP = 16 << 20;
     public static final int MAX_CODE_BYTES = 4 << 20;
+    public static final int MAX_STDIN_BYTES = 16 << 20;
 
     public RunRequest {
         Objects.requireNonNull(language, "language");
@@ -35,6 +36,9 @@ public record RunRequest(
         env = env == null ? Map.of() : Map.copyOf(env);
         timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
         validate(code, timeout, outputCapBytes, env);
+        if (stdin.length > MAX_STDIN_BYTES) {
+            throw bad("stdin is " + stdin.length + " bytes; the limit is " + MAX_STDIN_BYTES);
+        }
     }
 
     public static RunRequest of(String language, String code) {
