@@ -10,7 +10,7 @@ import picocli.CommandLine.ParentCommand;
 
 @Command(name = "snapshot", mixinStandardHelpOptions = true, description = "Creates, lists, inspects and removes snapshots.",
         subcommands = {SnapshotCommand.Create.class, SnapshotCommand.ListSnapshots.class, SnapshotCommand.Remove.class,
-                SnapshotCommand.Inspect.class})
+                SnapshotCommand.Inspect.class, SnapshotCommand.Verify.class})
 final class SnapshotCommand {
 
     @ParentCommand
@@ -99,6 +99,34 @@ final class SnapshotCommand {
                 return report.ok() ? 0 : 1;
             }
             return 0;
+        }
+    }
+
+    @Command(name = "verify", mixinStandardHelpOptions = true,
+            description = {"Checks every file of the given snapshots (default: all) against its recorded sha256.",
+                    "Exits 1 if any file is damaged, naming it."})
+    static final class Verify implements Callable<Integer> {
+        @ParentCommand
+        SnapshotCommand parent;
+
+        @Parameters(arity = "0..*", paramLabel = "ID")
+        List<String> ids = new java.util.ArrayList<>();
+
+        @Override
+        public Integer call() {
+            var runtime = parent.thaw.runtime();
+            List<String> which = ids.isEmpty()
+                    ? runtime.snapshots().stream().map(s -> s.manifest().id()).toList() : ids;
+            boolean allOk = true;
+            for (String id : which) {
+                var report = runtime.verifySnapshot(id);
+                System.out.println(report);
+                allOk &= report.ok();
+            }
+            if (which.isEmpty()) {
+                System.out.println("no snapshots to verify");
+            }
+            return allOk ? 0 : 1;
         }
     }
 }
