@@ -3,6 +3,7 @@ package dev.thaw.cli;
 import dev.thaw.sandbox.RunRequest;
 import dev.thaw.sandbox.RunResult;
 import dev.thaw.sandbox.SandboxException;
+import dev.thaw.sandbox.ThawRuntime;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -66,6 +67,14 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--snapshot", paramLabel = "ID", description = "Restore from this snapshot instead of the language's.")
     String snapshotId;
 
+    @Option(names = "--save-as", paramLabel = "ID", description = {
+            "After the program, save the sandbox as diff snapshot ID of the snapshot it was restored from:",
+            "only what the program changed in memory and on disk is stored. Restore it with --snapshot ID."})
+    String saveAs;
+
+    @Option(names = "--replace", description = "With --save-as: replace an existing snapshot ID.")
+    boolean replace;
+
     @Option(names = "--timings", description = "Print timings (ms) to stderr.")
     boolean timings;
 
@@ -76,13 +85,20 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         byte[] input = stdin != null ? bytes(stdin) : StandardInput.readUnlessTerminal(RunRequest.MAX_STDIN_BYTES);
         RunRequest request = new RunRequest(language, code(), input, env, timeout, outputCap, cold, snapshotId);
-        RunResult result = thaw.runtime().run(request);
+        RunResult result = saveAs == null ? thaw.runtime().run(request) : runAndSave(request);
         if (json) {
             Json.print(RunReport.of(result));
         } else {
             write(result);
         }
         return result.timedOut() ? TIMED_OUT : result.exitCode();
+    }
+
+    private RunResult runAndSave(RunRequest request) {
+        ThawRuntime.SavedRun saved = thaw.runtime().runAndSave(request, saveAs, replace);
+        System.err.printf("thaw: saved diff snapshot %s of %s (%s on disk)%n", saveAs,
+                saved.snapshot().manifest().parent(), Sizes.human(saved.snapshot().allocatedBytes()));
+        return saved.result();
     }
 
     private byte[] code() throws IOException {

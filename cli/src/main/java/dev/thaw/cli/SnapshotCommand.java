@@ -10,7 +10,7 @@ import picocli.CommandLine.ParentCommand;
 
 @Command(name = "snapshot", mixinStandardHelpOptions = true, description = "Creates, lists, inspects and removes snapshots.",
         subcommands = {SnapshotCommand.Create.class, SnapshotCommand.ListSnapshots.class, SnapshotCommand.Remove.class,
-                SnapshotCommand.Inspect.class, SnapshotCommand.Verify.class})
+                SnapshotCommand.Inspect.class, SnapshotCommand.Verify.class, SnapshotCommand.Squash.class})
 final class SnapshotCommand {
 
     @ParentCommand
@@ -127,6 +127,31 @@ final class SnapshotCommand {
                 System.out.println("no snapshots to verify");
             }
             return allOk ? 0 : 1;
+        }
+    }
+
+    @Command(name = "squash", mixinStandardHelpOptions = true,
+            description = {"Merges a diff snapshot and the snapshots it depends on into one full snapshot,",
+                    "which restores without them (by default it takes the diff's place)."})
+    static final class Squash implements Callable<Integer> {
+        @ParentCommand
+        SnapshotCommand parent;
+
+        @Parameters(paramLabel = "ID", description = "The diff snapshot.")
+        String id;
+
+        @Option(names = "--as", paramLabel = "NEW_ID", description = "Keep the diff and write the full snapshot as NEW_ID.")
+        String into;
+
+        @Option(names = "--replace", description = "With --as: replace an existing snapshot NEW_ID.")
+        boolean replace;
+
+        @Override
+        public Integer call() {
+            Snapshot squashed = parent.thaw.runtime().squash(id, into, replace);
+            System.out.println("squashed " + id + " into full snapshot " + squashed.manifest().id() + " ("
+                    + Sizes.human(squashed.allocatedBytes()) + " on disk)");
+            return 0;
         }
     }
 }

@@ -4,6 +4,7 @@ import dev.thaw.images.GuestKernel;
 import dev.thaw.images.RootfsImage;
 import dev.thaw.snapshot.HostProfile;
 import dev.thaw.vmm.Accelerator;
+import dev.thaw.vmm.DiskChain;
 import dev.thaw.vmm.Vmm;
 import dev.thaw.vmm.VmSpec;
 import java.nio.file.Path;
@@ -28,7 +29,7 @@ public record GuestMachine(
         return BASE_CMDLINE + " tsc_early_khz=" + tscKhz;
     }
 
-    public VmSpec spec(String id, Path memoryFile, boolean sharedMemory, Path disk, Path runDir) {
+    public VmSpec spec(String id, Path memoryFile, boolean sharedMemory, DiskChain disk, Path runDir) {
         return new VmSpec(id, kernel.vmlinux(), kernel.initrd(), cmdline, memoryMiB, vcpus, accelerator,
                 cpuModel, memoryFile, sharedMemory, disk, runDir);
     }

@@ -8,9 +8,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 /**
- * Empty copy-on-write overlays made once per base disk and copied for each clone: a copy
- * of an empty overlay is a new empty overlay, and copying a small file takes far less than
- * starting {@code qemu-img}, which is on every restore's path.
+ * Empty copy-on-write layers, made once per disk size and copied for each clone: a copy of
+ * an empty layer is a new empty layer, and copying a small file takes far less than
+ * starting {@code qemu-img}, which would be on every restore's path. A layer's backing is
+ * given to the VMM with the disk chain, so one template serves every disk of its size.
  */
 final class OverlayTemplates {
 
@@ -22,20 +23,15 @@ final class OverlayTemplates {
         this.dir = dir;
     }
 
-    /**
-     * Creates an overlay of {@code base} at {@code overlay}.
-     *
-     * @param baseKey identifies the base's content (e.g. its sha256), so a template is never
-     *                reused for a different disk at the same path
-     */
-    void create(Path base, String baseKey, Path overlay) {
-        Path template = dir.resolve(baseKey + ".qcow2");
+    /** Creates an empty layer of {@code virtualBytes} at {@code overlay}. */
+    void create(long virtualBytes, Path overlay) {
+        Path template = dir.resolve("empty-" + virtualBytes + ".qcow2");
         try {
             if (!Files.exists(template)) {
                 Files.createDirectories(dir);
                 Path temp = Files.createTempFile(dir, ".template", ".qcow2");
                 Files.delete(temp); // qemu-img creates the file itself
-                vmm.createOverlay(base, temp);
+                vmm.createLayer(temp, virtualBytes, null);
                 Files.move(temp, template, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             }
             Files.copy(template, overlay);

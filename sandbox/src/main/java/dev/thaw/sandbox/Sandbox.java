@@ -4,6 +4,9 @@ import dev.thaw.agent.AgentChannel;
 import dev.thaw.agent.AgentException;
 import dev.thaw.agent.GuestMessage;
 import dev.thaw.agent.HostMessage;
+import dev.thaw.snapshot.RestoreImage;
+import dev.thaw.vmm.DiskChain;
+import dev.thaw.vmm.GuestPages;
 import dev.thaw.vmm.Vm;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -30,15 +34,24 @@ public final class Sandbox implements AutoCloseable {
     private final Vm vm;
     private final AgentChannel agent;
     private final String mode;
+    private final Origin origin;
     private boolean broken;
     /** Restored but not yet given fresh entropy: the next exec sends it first. */
     private boolean needsSeed;
 
-    Sandbox(Language language, Vm vm, AgentChannel agent, String mode) {
+    /**
+     * What a restored sandbox was made from: the snapshot it maps and its disk, whose top
+     * layer holds everything the guest wrote since. A diff snapshot of it keeps just that.
+     */
+    record Origin(RestoreImage image, DiskChain disk) {}
+
+    /** @param origin null for a booted sandbox, which has no snapshot to make a diff against */
+    Sandbox(Language language, Vm vm, AgentChannel agent, String mode, Origin origin) {
         this.language = language;
         this.vm = vm;
         this.agent = agent;
         this.mode = mode;
+        this.origin = origin;
     }
 
     public Language language() {
@@ -150,6 +163,29 @@ public final class Sandbox implements AutoCloseable {
     /** Pauses the guest and saves its device state; its memory file must be shared. */
     void saveDeviceState(java.nio.file.Path vmstate) {
         vm.snapshot(vmstate);
+    }
+
+    Optional<Origin> origin() {
+        return Optional.ofNullable(origin);
+    }
+
+    /** Pauses the guest and saves its device state, handing its RAM to {@code pages}. */
+    void saveDeviceState(java.nio.file.Path vmstate, GuestPages pages) {
+        guardedVm(() -> vm.snapshot(vmstate, pages));
+    }
+
+    /** Lets a guest paused by a snapshot run on. */
+    public void resume() {
+        guardedVm(vm::resume);
+    }
+
+    private void guardedVm(Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            broken = true;
+            throw e;
+        }
     }
 
     @Override

@@ -2,9 +2,12 @@ package dev.thaw.sandbox;
 
 import dev.thaw.agent.AgentChannel;
 import dev.thaw.images.RootfsImage;
-import dev.thaw.snapshot.Snapshot;
-import dev.thaw.snapshot.SnapshotFiles;
+import dev.thaw.snapshot.RestoreImage;
+import dev.thaw.vmm.DiskChain;
 import dev.thaw.vmm.Vm;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
@@ -44,16 +47,19 @@ final class SandboxFactory {
 
     /**
      * Boots a guest whose memory and disk live where {@code files} says, e.g. in a snapshot's
-     * staging directory; the run directory holds only sockets and logs.
+     * staging directory; the run directory holds only sockets and logs. The disk is a layer
+     * over {@code rootfs} that records the image's name, which carries its sha256.
      */
     Sandbox boot(Language language, RootfsImage rootfs, GuestFiles files, Path runDir, Timings timings) {
         try (Steps steps = new Steps("boot of " + language.id(), timings)) {
-            steps.run("overlay", () -> machine.vmm().createOverlay(rootfs.file(), files.disk()));
+            DiskChain disk = DiskChain.over(rootfs.file(), files.disk());
+            steps.run("overlay", () -> machine.vmm().createLayer(files.disk(), diskBytes(rootfs),
+                    rootfs.file().getFileName().toString()));
             Vm vm = steps.onFailureClose(steps.run("boot", () -> machine.vmm().boot(machine.spec(
-                    runDir.getFileName().toString(), files.memory(), files.sharedMemory(), files.disk(), runDir))));
+                    runDir.getFileName().toString(), files.memory(), files.sharedMemory(), disk, runDir))));
             AgentChannel agent = steps.onFailureClose(
                     steps.run("connect", () -> AgentChannel.connect(vm.agentSocket(), CONNECT_TIMEOUT)));
-            Sandbox sandbox = new Sandbox(language, vm, agent, "cold");
+            Sandbox sandbox = new Sandbox(language, vm, agent, "cold", null);
             steps.run("ready", () -> sandbox.awaitReady(BOOT_TIMEOUT));
             steps.run("seed", sandbox::reseed);
             steps.keep();
@@ -68,23 +74,34 @@ final class SandboxFactory {
         return runDirs.create(nextId());
     }
 
-    /** Restores a clone of {@code snapshot}: its own overlay and channel, the snapshot untouched. */
-    Sandbox restore(Language language, Snapshot snapshot, Timings timings) {
-        try (Steps steps = new Steps("restore of " + snapshot.manifest().id(), timings)) {
+    /**
+     * Restores a clone of a snapshot: its own empty disk layer over the snapshot's layers and
+     * {@code rootfs}, its own channel; the snapshot's files are only read.
+     */
+    Sandbox restore(Language language, RootfsImage rootfs, RestoreImage image, Timings timings) {
+        try (Steps steps = new Steps("restore of " + image.manifest().id(), timings)) {
             Path runDir = steps.onFailureClose(runDirs.create(nextId())).path();
-            Path overlay = runDir.resolve("disk.qcow2");
-            String diskKey = snapshot.manifest().files().get(SnapshotFiles.DISK).sha256();
-            steps.run("overlay", () -> overlays.create(snapshot.files().disk(), diskKey, overlay));
+            Path top = runDir.resolve("disk.qcow2");
+            DiskChain disk = new DiskChain(top, image.diskLayers(), rootfs.file());
+            steps.run("overlay", () -> overlays.create(diskBytes(rootfs), top));
             Vm vm = steps.onFailureClose(steps.run("restore", () -> machine.vmm().restore(
-                    machine.spec(runDir.getFileName().toString(), snapshot.files().memory(), false, overlay, runDir),
-                    snapshot.files().vmstate())));
+                    machine.spec(runDir.getFileName().toString(), image.memory(), false, disk, runDir),
+                    image.vmstate())));
             AgentChannel agent = steps.onFailureClose(
                     steps.run("connect", () -> AgentChannel.connect(vm.agentSocket(), CONNECT_TIMEOUT)));
             steps.run("resume", vm::resume);
-            Sandbox sandbox = new Sandbox(language, vm, agent, "restore");
+            Sandbox sandbox = new Sandbox(language, vm, agent, "restore", new Sandbox.Origin(image, disk));
             sandbox.reseedBeforeNextExec();
             steps.keep();
             return sandbox;
+        }
+    }
+
+    private static long diskBytes(RootfsImage rootfs) {
+        try {
+            return Files.size(rootfs.file());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the size of image " + rootfs.file(), e);
         }
     }
 

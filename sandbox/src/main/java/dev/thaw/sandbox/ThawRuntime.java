@@ -5,6 +5,7 @@ import dev.thaw.images.GuestKernel;
 import dev.thaw.images.ImageBuilder;
 import dev.thaw.images.RootfsImage;
 import dev.thaw.snapshot.LocalSnapshotStore;
+import dev.thaw.snapshot.RestoreImage;
 import dev.thaw.snapshot.Snapshot;
 import dev.thaw.snapshot.SnapshotException;
 import dev.thaw.snapshot.SnapshotStore;
@@ -69,36 +70,86 @@ public final class ThawRuntime {
         }
     }
 
-    private Sandbox open(Language language, RunRequest request, Timings timings) {
+    /** A run whose sandbox was then saved as a diff snapshot. */
+    public record SavedRun(RunResult result, Snapshot snapshot) {}
+
+    /**
+     * Runs one program in a sandbox restored from a snapshot, then saves the sandbox as a diff
+     * snapshot {@code saveAs} of that snapshot: what the program left in memory and on disk
+     * is there when {@code saveAs} is restored.
+     */
+    public SavedRun runAndSave(RunRequest request, String saveAs, boolean replace) {
         if (request.cold()) {
-            RootfsImage rootfs = image(language);
+            throw new SandboxException(SandboxException.Code.BAD_REQUEST, "a cold-booted sandbox cannot be saved as "
+                    + "a diff snapshot: it has no snapshot to be a diff of; leave out --cold");
+        }
+        Language language = languages.get(request.language());
+        Timings timings = new Timings();
+        long start = System.nanoTime();
+        try (Sandbox sandbox = open(language, request, timings)) {
+            timings.record("startup", System.nanoTime() - start);
+            RunResult result = sandbox.exec(request, timings, false);
+            Snapshot saved = saveDiff(sandbox, saveAs, replace, timings);
+            timings.record("total", System.nanoTime() - start);
+            return new SavedRun(result, saved);
+        }
+    }
+
+    /**
+     * Saves a restored sandbox as a diff snapshot of the snapshot it came from; the sandbox is
+     * left paused (see {@link Sandbox#resume()}).
+     */
+    public Snapshot saveDiff(Sandbox sandbox, String id, boolean replace, Timings timings) {
+        try {
+            return new DiffSnapshotMaker(store).save(sandbox, id, replace, timings);
+        } catch (RuntimeException e) {
+            throw Failures.translate("saving diff snapshot " + id, e);
+        }
+    }
+
+    /** Merges a diff snapshot's chain into a full snapshot {@code into} (by default in its place). */
+    public Snapshot squash(String id, String into, boolean replace) {
+        Snapshot leaf = openSnapshot(id);
+        Language language = languages.get(leaf.manifest().language());
+        try {
+            return new SnapshotSquasher(store, sandboxes().machine().vmm()).squash(
+                    store.restoreImage(leaf), image(language), into == null ? id : into, replace || into == null);
+        } catch (RuntimeException e) {
+            throw Failures.translate("squashing snapshot " + id, e);
+        }
+    }
+
+    private Sandbox open(Language language, RunRequest request, Timings timings) {
+        RootfsImage rootfs = image(language);
+        if (request.cold()) {
             return sandboxes().boot(language, rootfs, timings);
         }
         Snapshot snapshot = request.snapshotId() == null
-                ? languageSnapshot(language)
+                ? languageSnapshot(language, rootfs)
                 : openSnapshot(request.snapshotId());
-        return sandboxes().restore(language, snapshot, timings);
+        RestoreImage restoreImage = translated("preparing snapshot " + snapshot.manifest().id(),
+                () -> store.restoreImage(snapshot));
+        return sandboxes().restore(language, rootfs, restoreImage, timings);
     }
 
     /**
      * The language's own snapshot, created on first use. It is a cache of the language's
-     * booted runtime: when it no longer matches this host (a new kernel, image, agent or
-     * QEMU), it is made again rather than refused.
+     * booted runtime: when it no longer matches this host (a new kernel, image, agent,
+     * QEMU or snapshot format), it is made again rather than refused.
      */
-    private Snapshot languageSnapshot(Language language) {
-        RootfsImage rootfs = image(language);
+    private Snapshot languageSnapshot(Language language, RootfsImage rootfs) {
         String id = language.id();
-        if (snapshot(id).isEmpty()) {
-            createSnapshot(language, rootfs, id, false);
-            return open(id, rootfs);
-        }
         try {
             return open(id, rootfs);
         } catch (SandboxException e) {
-            if (!(e.getCause() instanceof SnapshotException s) || s.code() != SnapshotException.Code.INCOMPATIBLE) {
+            if (!(e.getCause() instanceof SnapshotException s)) {
                 throw e;
             }
-            progress.step("snapshot " + id + " is stale (" + s.getMessage() + "); recreating it");
+            switch (s.code()) {
+                case NOT_FOUND -> { }
+                case INCOMPATIBLE -> progress.step("snapshot " + id + " is stale (" + s.getMessage() + "); recreating it");
+                default -> throw e;
+            }
             createSnapshot(language, rootfs, id, true);
             return open(id, rootfs);
         }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.thaw.agent.AgentChannel;
 import dev.thaw.agent.AgentException;
 import dev.thaw.images.RootfsImage;
+import dev.thaw.vmm.DiskChain;
 import dev.thaw.vmm.Vm;
 import dev.thaw.vmm.VmState;
 import java.nio.file.Path;
@@ -32,9 +33,10 @@ class VmLifecycleTest {
         RootfsImage rootfs = runtime.image(runtime.languages().get("sh"));
         Path runDir = home.resolve("run").resolve("vm-" + ProcessHandle.current().pid() + "-lifecycle");
         Path overlay = home.resolve("overlay.qcow2");
-        machine.vmm().createOverlay(rootfs.file(), overlay);
+        machine.vmm().createLayer(overlay, rootfs.file().toFile().length(), null);
+        DiskChain disk = DiskChain.over(rootfs.file(), overlay);
 
-        try (Vm vm = machine.vmm().boot(machine.spec("lifecycle", runDir.resolve("memory"), false, overlay, runDir));
+        try (Vm vm = machine.vmm().boot(machine.spec("lifecycle", runDir.resolve("memory"), false, disk, runDir));
                 AgentChannel agent = AgentChannel.connect(vm.agentSocket(), Duration.ofSeconds(10))) {
             agent.handshake(Duration.ofSeconds(90));
             assertThat(vm.state()).isEqualTo(VmState.RUNNING);

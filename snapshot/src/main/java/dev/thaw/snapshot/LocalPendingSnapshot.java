@@ -12,8 +12,10 @@ import java.util.TreeMap;
 /** A snapshot being written into a staging directory of a {@link LocalSnapshotStore}. */
 final class LocalPendingSnapshot implements PendingSnapshot {
 
-    /** The files every snapshot has; a diff snapshot may one day list fewer. */
+    /** The files every snapshot has; a diff snapshot also has its page map. */
     private static final List<String> FILES = List.of(SnapshotFiles.MEMORY, SnapshotFiles.VMSTATE, SnapshotFiles.DISK);
+    private static final List<String> DIFF_FILES = List.of(SnapshotFiles.MEMORY, SnapshotFiles.MEMORY_PAGES,
+            SnapshotFiles.VMSTATE, SnapshotFiles.DISK);
 
     private final LocalSnapshotStore store;
     private final String id;
@@ -63,7 +65,7 @@ final class LocalPendingSnapshot implements PendingSnapshot {
     private void writeAndPublish(Manifest draft) throws IOException {
         Map<String, Manifest.FileEntry> entries = new TreeMap<>();
         Map<String, String> verified = new TreeMap<>();
-        for (String name : FILES) {
+        for (String name : draft.isDiff() ? DIFF_FILES : FILES) {
             Path file = staging.resolve(name);
             if (!Files.isRegularFile(file)) {
                 throw new SnapshotException(SnapshotException.Code.MISSING_FILE, "snapshot '" + id
@@ -85,7 +87,8 @@ final class LocalPendingSnapshot implements PendingSnapshot {
     private Manifest withFiles(Manifest m, Map<String, Manifest.FileEntry> files) {
         return new Manifest(Manifest.FORMAT_VERSION, id, m.language(), m.vmm(), m.vmmVersion(), m.accelerator(),
                 m.cpuModel(), m.memoryMiB(), m.vcpus(), m.kernelDigest(), m.initrdDigest(), m.rootfsDigest(),
-                m.agentVersion(), m.cmdline(), m.createdAt() != null ? m.createdAt() : clock.instant(), m.parent(), files);
+                m.agentVersion(), m.cmdline(), m.createdAt() != null ? m.createdAt() : clock.instant(), m.parent(),
+                m.parentManifestSha256(), files);
     }
 
     @Override

@@ -18,6 +18,8 @@ import java.util.stream.Stream;
  * Snapshots as directories under one root:
  * <pre>
  *   ID/manifest.json  ID/memory  ID/vmstate  ID/disk.qcow2   the snapshot
+ *   ID/memory.pages                   of a diff snapshot: which pages its memory holds
+ *   ID/memory.assembled               of a diff snapshot: its chain's memory, made at first restore
  *   ID/verified.json                  change keys of files whose sha256 was last confirmed
  *   ID/last-used                      empty; its mtime is the last restore
  *   .staging-ID-PID-N/                a snapshot being written by process PID
@@ -152,6 +154,12 @@ public final class LocalSnapshotStore implements SnapshotStore {
         if (!Files.isDirectory(dir)) {
             throw notFound(id);
         }
+        List<String> children = SnapshotChain.children(id, list());
+        if (!children.isEmpty()) {
+            throw new SnapshotException(SnapshotException.Code.IN_USE, "snapshot '" + id + "' cannot be removed: "
+                    + "the diff snapshots " + children + " are made against it. Remove them first, or make one of "
+                    + "them whole with: thaw snapshot squash " + children.getFirst());
+        }
         try {
             // One rename hides it at once; the slow delete happens out of sight.
             Path trash = StagingDirs.trashName(root, id);
@@ -165,16 +173,31 @@ public final class LocalSnapshotStore implements SnapshotStore {
     @Override
     public Snapshot open(String id, HostProfile host) {
         Snapshot snapshot = find(id).orElseThrow(() -> notFound(id));
-        Compatibility.check(snapshot.manifest(), host);
-        try {
-            Integrity.check(snapshot, ALWAYS_HASHED);
-        } catch (IOException e) {
-            throw StoreFailures.io("cannot check snapshot '" + id + "'", snapshot.files().dir(), e);
+        for (Snapshot link : SnapshotChain.walk(snapshot, this::find)) {
+            Compatibility.check(link.manifest(), host);
+            try {
+                Integrity.check(link, ALWAYS_HASHED);
+            } catch (IOException e) {
+                throw StoreFailures.io("cannot check snapshot '" + link.manifest().id() + "'", link.files().dir(), e);
+            }
         }
         Instant now = clock.instant();
         touch(snapshot.files().dir().resolve(LAST_USED), now);
         return new Snapshot(snapshot.manifest(), snapshot.files(), snapshot.allocatedBytes(),
                 snapshot.apparentBytes(), now);
+    }
+
+    @Override
+    public RestoreImage restoreImage(Snapshot opened) {
+        List<Snapshot> chain = SnapshotChain.walk(opened, this::find);
+        try {
+            return new RestoreImage(opened, SnapshotChain.manifestDigest(opened), AssembledMemory.of(chain),
+                    opened.files().vmstate(),
+                    chain.stream().map(s -> s.files().disk()).toList());
+        } catch (IOException e) {
+            throw StoreFailures.io("cannot assemble the memory of snapshot '" + opened.manifest().id() + "'",
+                    opened.files().dir(), e);
+        }
     }
 
     @Override

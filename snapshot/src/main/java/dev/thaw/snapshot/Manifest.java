@@ -1,5 +1,6 @@
 package dev.thaw.snapshot;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.time.Instant;
 import java.util.Map;
 
@@ -8,8 +9,12 @@ import java.util.Map;
  * snapshot directory. A snapshot restores only into a host whose {@link HostProfile}
  * matches the fields recorded here.
  *
- * @param files every other file of the snapshot by name ({@link SnapshotFiles}), with its
- *              size and sha256
+ * @param parent               of a diff snapshot, the snapshot it holds the changes against;
+ *                             null for a full snapshot
+ * @param parentManifestSha256 sha256 of the parent's manifest when the diff was made, so a
+ *                             diff is never applied to a parent replaced since
+ * @param files                every other file of the snapshot by name ({@link SnapshotFiles}),
+ *                             with its size and sha256
  */
 public record Manifest(
         int formatVersion,
@@ -28,9 +33,24 @@ public record Manifest(
         String cmdline,
         Instant createdAt,
         String parent,
+        String parentManifestSha256,
         Map<String, FileEntry> files) {
 
-    public static final int FORMAT_VERSION = 1;
+    /** 2: disks are layers over a base image named by digest; diff snapshots. */
+    public static final int FORMAT_VERSION = 2;
+
+    /** A full snapshot's manifest: no parent. */
+    public Manifest(int formatVersion, String id, String language, String vmm, String vmmVersion, String accelerator,
+            String cpuModel, int memoryMiB, int vcpus, String kernelDigest, String initrdDigest, String rootfsDigest,
+            String agentVersion, String cmdline, Instant createdAt, String parent, Map<String, FileEntry> files) {
+        this(formatVersion, id, language, vmm, vmmVersion, accelerator, cpuModel, memoryMiB, vcpus, kernelDigest,
+                initrdDigest, rootfsDigest, agentVersion, cmdline, createdAt, parent, null, files);
+    }
+
+    @JsonIgnore
+    public boolean isDiff() {
+        return parent != null;
+    }
 
     /** Size and content digest of one snapshot file. */
     public record FileEntry(long size, String sha256) {}

@@ -9,12 +9,17 @@ public record SnapshotFiles(Path dir) {
     public static final String MEMORY = "memory";
     public static final String VMSTATE = "vmstate";
     public static final String DISK = "disk.qcow2";
+    public static final String MEMORY_PAGES = "memory.pages";
+    public static final String ASSEMBLED_MEMORY = "memory.assembled";
 
     public Path manifest() {
         return dir.resolve(MANIFEST);
     }
 
-    /** Guest RAM, a sparse file: pages the guest never touched are holes. */
+    /**
+     * Guest RAM, a sparse file: pages the guest never touched are holes. Of a diff snapshot,
+     * only the pages that changed since its parent; the others are holes.
+     */
     public Path memory() {
         return dir.resolve(MEMORY);
     }
@@ -24,8 +29,28 @@ public record SnapshotFiles(Path dir) {
         return dir.resolve(VMSTATE);
     }
 
-    /** The guest's disk changes, an overlay over the language's root filesystem image. */
+    /**
+     * The guest's disk changes: blocks written since the root filesystem image (named by its
+     * sha256 in the manifest), or, of a diff snapshot, since its parent.
+     */
     public Path disk() {
         return dir.resolve(DISK);
+    }
+
+    /**
+     * Of a diff snapshot: one bit per guest page (page i is bit i % 8 of byte i / 8), set for
+     * every page that changed since the parent. A page that changed to all zeros is a hole
+     * in {@link #memory()} with its bit set.
+     */
+    public Path memoryPages() {
+        return dir.resolve(MEMORY_PAGES);
+    }
+
+    /**
+     * Of a diff snapshot: its chain's memory put together at the first restore. Derived from
+     * the other files, so not in the manifest; made again when it changed.
+     */
+    public Path assembledMemory() {
+        return dir.resolve(ASSEMBLED_MEMORY);
     }
 }

@@ -34,9 +34,16 @@ public interface SnapshotStore {
      * Opens a snapshot for restoring on a host described by {@code host}: checks that it is
      * compatible (INCOMPATIBLE names every differing field), that every file is present
      * (MISSING_FILE) with its recorded size and sha256 (CORRUPT), re-hashing memory and disk
-     * only if they changed since they were last verified, and records the use.
+     * only if they changed since they were last verified, and records the use. A diff
+     * snapshot is checked with every snapshot down its chain.
      */
     Snapshot open(String id, HostProfile host);
+
+    /**
+     * What restoring an {@link #open opened} snapshot maps. A diff snapshot's memory is its
+     * chain's, assembled at the first restore and kept for the next ones.
+     */
+    RestoreImage restoreImage(Snapshot opened);
 
     /** Hashes every file and reports each one, whether or not it matches. */
     VerifyReport verify(String id);

@@ -56,7 +56,7 @@ class LocalSnapshotStoreTest {
         create(store, "python", 1);
 
         String json = Files.readString(root.resolve("python/manifest.json"));
-        assertThat(json).endsWith("}\n").contains("\"format_version\" : 1", "\"vmm_version\" : \"7.2.0\"",
+        assertThat(json).endsWith("}\n").contains("\"format_version\" : " + Manifest.FORMAT_VERSION, "\"vmm_version\" : \"7.2.0\"",
                 "\"created_at\" : \"2026-01-02T03:04:05.123456789Z\"", "\"id\" : \"python\"");
     }
 

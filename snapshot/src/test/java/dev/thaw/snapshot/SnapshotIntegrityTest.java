@@ -107,7 +107,7 @@ class SnapshotIntegrityTest {
         ManifestCodec.JSON.writeValue(snapshot.files().manifest().toFile(), json);
 
         assertOpenFails(SnapshotException.Code.INCOMPATIBLE, "format 7")
-                .hasMessageContaining("reads only format 1")
+                .hasMessageContaining("reads only format " + Manifest.FORMAT_VERSION)
                 .hasMessageContaining("thaw snapshot create --lang python --replace");
     }
 

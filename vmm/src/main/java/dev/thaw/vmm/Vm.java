@@ -30,6 +30,14 @@ public interface Vm extends AutoCloseable {
      */
     void snapshot(Path vmstate);
 
+    /**
+     * Pauses the guest and writes its device state to {@code vmstate} without its RAM, which
+     * goes to {@code pages} instead, page by page: how a VM whose memory is mapped privately
+     * (a clone) is snapshotted, so that the caller can keep only the pages that differ from
+     * what the clone was restored from. The VM stays paused afterwards and can be resumed.
+     */
+    void snapshot(Path vmstate, GuestPages pages);
+
     /** Stops the guest and the VMM process; idempotent. */
     void stop();
 

@@ -12,7 +12,7 @@ import java.util.Objects;
  * @param memoryFile   file backing guest RAM
  * @param sharedMemory true to map the file shared (a template that will be snapshotted),
  *                     false to map it private copy-on-write (a clone)
- * @param disk         the root disk, usually an overlay from {@link Vmm#createOverlay}
+ * @param disk         the root disk as a chain of layers over a base image; null for none
  * @param cpuModel     CPU model passed to the VMM, recorded in snapshots
  */
 public record VmSpec(
@@ -26,7 +26,7 @@ public record VmSpec(
         String cpuModel,
         Path memoryFile,
         boolean sharedMemory,
-        Path disk,
+        DiskChain disk,
         Path runDir) {
 
     public VmSpec {

@@ -25,8 +25,16 @@ public interface Vmm {
     Vm restore(VmSpec spec, Path vmstate);
 
     /**
-     * Creates a copy-on-write disk at {@code overlay} whose reads fall through to
-     * {@code base}; writes stay in the overlay. {@code base} is never modified.
+     * Creates an empty copy-on-write layer of {@code virtualBytes} at {@code layer}, to be the
+     * top of a {@link DiskChain}. A layer directly over a base image records {@code baseName}
+     * (null for none) for people and tools that inspect it; the VMM itself always takes the
+     * backing from the chain, never from the name inside a layer.
      */
-    void createOverlay(Path base, Path overlay);
+    void createLayer(Path layer, long virtualBytes, String baseName);
+
+    /**
+     * Folds {@code chain}'s read-only layers into its top, in place: afterwards the top alone
+     * over the base holds what the whole chain held, and records {@code baseName} as its base.
+     */
+    void flatten(DiskChain chain, String baseName);
 }

@@ -1,10 +1,12 @@
 package dev.thaw.vmm.qemu;
 
+import dev.thaw.vmm.GuestPages;
 import dev.thaw.vmm.VmmException;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -12,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +33,14 @@ final class DeviceStateSink implements AutoCloseable {
     private final CompletableFuture<Long> written = new CompletableFuture<>();
 
     DeviceStateSink(Path socket, Path target) {
+        this(socket, target, null, null);
+    }
+
+    /**
+     * A sink that takes the pages of RAM block {@code block} out of the stream and hands
+     * them to {@code pages} (see {@link RamStreamFilter}); the file gets the rest.
+     */
+    DeviceStateSink(Path socket, Path target, String block, GuestPages pages) {
         this.socket = socket;
         try {
             Files.deleteIfExists(socket);
@@ -38,7 +49,7 @@ final class DeviceStateSink implements AutoCloseable {
         } catch (IOException e) {
             throw new VmmException(VmmException.Code.IO, "cannot listen on " + socket + ": " + e.getMessage(), e);
         }
-        Thread.ofVirtual().name("vmstate-sink").start(() -> copy(target));
+        Thread.ofVirtual().name("vmstate-sink").start(() -> receive(target, block, pages));
     }
 
     /** The URI to give QEMU's {@code migrate}. */
@@ -62,23 +73,40 @@ final class DeviceStateSink implements AutoCloseable {
         }
     }
 
-    private void copy(Path target) {
+    /** The sink's own failure, if it fails within {@code wait}; empty if it is fine or still busy. */
+    Optional<VmmException> failure(Duration wait) {
+        try {
+            await(wait);
+            return Optional.empty();
+        } catch (VmmException e) {
+            return e.code() == VmmException.Code.TIMEOUT ? Optional.empty() : Optional.of(e);
+        }
+    }
+
+    private void receive(Path target, String block, GuestPages pages) {
         try (SocketChannel in = server.accept();
                 FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                         StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer buffer = ByteBuffer.allocate(1 << 20);
-            long total = 0;
-            while (in.read(buffer) >= 0) {
-                buffer.flip();
-                while (buffer.hasRemaining()) {
-                    total += out.write(buffer);
-                }
-                buffer.clear();
+            if (pages == null) {
+                copy(in, out);
+            } else {
+                new RamStreamFilter(Channels.newInputStream(in), Channels.newOutputStream(out), block, pages).run();
             }
             out.force(true);
-            written.complete(total);
-        } catch (IOException e) {
+            written.complete(out.size());
+        } catch (IOException | RuntimeException e) {
             written.completeExceptionally(e);
+        }
+    }
+
+    private static void copy(SocketChannel in, FileChannel out) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(1 << 20);
+        while (in.read(buffer) >= 0) {
+            buffer.flip();
+            while (buffer.hasRemaining()) {
+                out.write(buffer);
+            }
+            buffer.clear();
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.thaw.vmm.qemu;
 
+import dev.thaw.vmm.DiskChain;
 import dev.thaw.vmm.VmSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,6 +14,8 @@ import java.util.List;
 public final class QemuCommand {
 
     public static final String BINARY = "qemu-system-x86_64";
+    /** Id of the memory backend that holds guest RAM; QEMU names its RAM block after it. */
+    static final String MEMORY_BACKEND = "mem";
 
     private final VmSpec spec;
 
@@ -43,13 +46,13 @@ public final class QemuCommand {
 
     private List<String> build(boolean incoming) {
         List<String> argv = new ArrayList<>(List.of(BINARY,
-                "-M", "microvm,x-option-roms=off,isa-serial=on,rtc=off,memory-backend=mem",
+                "-M", "microvm,x-option-roms=off,isa-serial=on,rtc=off,memory-backend=" + MEMORY_BACKEND,
                 "-accel", spec.accelerator().id(),
                 "-cpu", spec.cpuModel(),
                 "-m", spec.memoryMiB() + "M",
                 "-smp", Integer.toString(spec.vcpus()),
                 "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
-                "-object", "memory-backend-file,id=mem,size=" + spec.memoryMiB() + "M,mem-path="
+                "-object", "memory-backend-file,id=" + MEMORY_BACKEND + ",size=" + spec.memoryMiB() + "M,mem-path="
                         + escape(spec.memoryFile()) + ",share=" + (spec.sharedMemory() ? "on" : "off"),
                 "-serial", "file:" + serialLog(spec.runDir()),
                 "-qmp", "unix:" + escape(qmpSocket(spec.runDir())) + ",server=on,wait=off",
@@ -57,8 +60,7 @@ public final class QemuCommand {
                 "-chardev", "socket,id=agent,path=" + escape(agentSocket(spec.runDir())) + ",server=on,wait=off",
                 "-device", "virtserialport,chardev=agent,name=thaw.agent"));
         if (spec.disk() != null) {
-            argv.addAll(List.of("-drive", "id=root,file=" + escape(spec.disk()) + ",format=qcow2,if=none,cache=unsafe",
-                    "-device", "virtio-blk-device,drive=root"));
+            argv.addAll(disk(spec.disk()));
         }
         argv.addAll(List.of("-kernel", spec.kernel().toString(), "-append", spec.cmdline()));
         if (spec.initrd() != null) {
@@ -68,6 +70,34 @@ public final class QemuCommand {
             argv.addAll(List.of("-S", "-incoming", "defer"));
         }
         return argv;
+    }
+
+    /**
+     * One block node per layer, each naming its backing node, so QEMU never opens a backing
+     * file by the name recorded inside a layer. Guest flushes are ignored ({@code no-flush}):
+     * a sandbox's disk does not outlive its VM unless a snapshot saves it, and saving stops
+     * the VM, which writes everything out first.
+     */
+    static List<String> disk(DiskChain chain) {
+        List<String> argv = new ArrayList<>();
+        argv.addAll(blockdev("base", "raw", chain.base(), null, true));
+        String below = "base";
+        List<Path> layers = chain.layers();
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            String node = "layer" + i;
+            argv.addAll(blockdev(node, "qcow2", layers.get(i), below, true));
+            below = node;
+        }
+        argv.addAll(blockdev("root", "qcow2", chain.top(), below, false));
+        argv.addAll(List.of("-device", "virtio-blk-device,drive=root"));
+        return argv;
+    }
+
+    private static List<String> blockdev(String node, String format, Path file, String backing, boolean readOnly) {
+        String options = "driver=" + format + ",node-name=" + node + ",read-only=" + (readOnly ? "on" : "off")
+                + ",cache.no-flush=on,file.driver=file,file.filename=" + escape(file)
+                + (backing == null ? "" : ",backing=" + backing);
+        return List.of("-blockdev", options);
     }
 
     /** QEMU option values separate fields with commas; a literal comma is written twice. */

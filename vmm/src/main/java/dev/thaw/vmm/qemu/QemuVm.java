@@ -1,5 +1,6 @@
 package dev.thaw.vmm.qemu;
 
+import dev.thaw.vmm.GuestPages;
 import dev.thaw.vmm.Vm;
 import dev.thaw.vmm.VmSpec;
 import dev.thaw.vmm.VmState;
@@ -104,15 +105,36 @@ final class QemuVm implements Vm {
     public void snapshot(Path vmstate) {
         if (!spec.sharedMemory()) {
             throw new VmmException(VmmException.Code.ILLEGAL_STATE, "VM " + id()
-                    + " maps its memory privately; only a VM with shared memory can be snapshotted");
+                    + " maps its memory privately; snapshot it with a GuestPages receiver for its RAM");
         }
-        if (state() == VmState.RUNNING) {
-            pause();
-        }
-        qmp.execute("migrate-set-capabilities", Map.of("capabilities", MIGRATION_CAPABILITIES), QMP_TIMEOUT);
-        try (DeviceStateSink sink = new DeviceStateSink(spec.runDir().resolve("migrate.sock"), vmstate)) {
+        save(vmstate, new DeviceStateSink(migrationSocket(), vmstate));
+    }
+
+    @Override
+    public void snapshot(Path vmstate, GuestPages pages) {
+        save(vmstate, new DeviceStateSink(migrationSocket(), vmstate, QemuCommand.MEMORY_BACKEND, pages));
+    }
+
+    private Path migrationSocket() {
+        return spec.runDir().resolve("migrate.sock");
+    }
+
+    /**
+     * Saves device state through {@code sink}. When the sink fails first (say the disk is
+     * full) QEMU only sees a broken pipe; the sink's own error is the one worth reporting.
+     */
+    private void save(Path vmstate, DeviceStateSink sink) {
+        try (sink) {
+            if (state() == VmState.RUNNING) {
+                pause();
+            }
+            qmp.execute("migrate-set-capabilities", Map.of("capabilities", MIGRATION_CAPABILITIES), QMP_TIMEOUT);
             qmp.execute("migrate", Map.of("uri", sink.uri()), QMP_TIMEOUT);
-            awaitMigration("saving device state to " + vmstate);
+            try {
+                awaitMigration("saving device state to " + vmstate);
+            } catch (VmmException e) {
+                throw sink.failure(Duration.ofSeconds(1)).orElse(e);
+            }
             sink.await(QMP_TIMEOUT);
         }
     }

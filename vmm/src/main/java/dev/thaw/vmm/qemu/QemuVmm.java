@@ -1,5 +1,6 @@
 package dev.thaw.vmm.qemu;
 
+import dev.thaw.vmm.DiskChain;
 import dev.thaw.vmm.Vm;
 import dev.thaw.vmm.VmSpec;
 import dev.thaw.vmm.Vmm;
@@ -8,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -60,19 +62,26 @@ public final class QemuVmm implements Vmm {
     }
 
     @Override
-    public void createOverlay(Path base, Path overlay) {
-        String format = isQcow2(base) ? "qcow2" : "raw";
-        run(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-F", format, "-b", base.toAbsolutePath().toString(),
-                overlay.toString()));
+    public void createLayer(Path layer, long virtualBytes, String baseName) {
+        List<String> command = new ArrayList<>(List.of("qemu-img", "create", "-q", "-f", "qcow2"));
+        if (baseName != null) {
+            command.addAll(List.of("-u", "-F", "raw", "-b", baseName));
+        }
+        command.addAll(List.of(layer.toString(), Long.toString(virtualBytes)));
+        run(command);
     }
 
-    private static boolean isQcow2(Path file) {
-        try (var in = Files.newInputStream(file)) {
-            byte[] magic = in.readNBytes(4);
-            return magic.length == 4 && magic[0] == 'Q' && magic[1] == 'F' && magic[2] == 'I' && magic[3] == (byte) 0xfb;
-        } catch (IOException e) {
-            throw new VmmException(VmmException.Code.IO, "cannot read disk " + file + ": " + e.getMessage(), e);
-        }
+    /**
+     * A safe {@code qemu-img rebase} onto the bare base copies into the top every cluster in
+     * which the old chain differs from the base; the chain is spelled out as JSON so that
+     * no name recorded inside a layer is followed.
+     */
+    @Override
+    public void flatten(DiskChain chain, String baseName) {
+        run(List.of("qemu-img", "rebase", "-q", "-f", "qcow2", "-F", "raw", "-b",
+                chain.base().toAbsolutePath().toString(), "json:" + BlockGraph.json(chain)));
+        run(List.of("qemu-img", "rebase", "-q", "-u", "-f", "qcow2", "-F", "raw", "-b", baseName,
+                chain.top().toString()));
     }
 
     private static String run(List<String> command) {

@@ -3,6 +3,7 @@ package dev.thaw.vmm.qemu;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.thaw.vmm.Accelerator;
+import dev.thaw.vmm.DiskChain;
 import dev.thaw.vmm.VmSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,15 +12,17 @@ import org.junit.jupiter.api.Test;
 
 class QemuCommandTest {
 
-    private static VmSpec spec(boolean shared, Path disk) {
+    private static final DiskChain DISK = DiskChain.over(Path.of("/img/rootfs.ext4"), Path.of("/run/vm-1/disk.qcow2"));
+
+    private static VmSpec spec(boolean shared, DiskChain disk) {
         return new VmSpec("vm-1", Path.of("/k/vmlinux"), Path.of("/k/initrd"), "console=ttyS0", 512, 1,
                 Accelerator.TCG, "qemu64", Path.of("/s/memory"), shared, disk, Path.of("/run/vm-1"));
     }
 
     @Test
     void restore_differs_from_boot_only_in_memory_sharing_and_incoming_flags() {
-        List<String> boot = new QemuCommand(spec(true, Path.of("/run/vm-1/disk.qcow2"))).boot();
-        List<String> restore = new ArrayList<>(new QemuCommand(spec(false, Path.of("/run/vm-1/disk.qcow2"))).restore());
+        List<String> boot = new QemuCommand(spec(true, DISK)).boot();
+        List<String> restore = new ArrayList<>(new QemuCommand(spec(false, DISK)).restore());
 
         assertThat(restore.subList(restore.size() - 3, restore.size())).containsExactly("-S", "-incoming", "defer");
         List<String> restoreDevices = restore.subList(0, restore.size() - 3).stream()
@@ -35,12 +38,13 @@ class QemuCommandTest {
 
     @Test
     void devices_and_sockets_live_in_the_run_directory() {
-        String argv = String.join(" ", new QemuCommand(spec(true, Path.of("/run/vm-1/disk.qcow2"))).boot());
+        String argv = String.join(" ", new QemuCommand(spec(true, DISK)).boot());
 
         assertThat(argv).contains("-qmp unix:/run/vm-1/qmp.sock,server=on,wait=off")
                 .contains("socket,id=agent,path=/run/vm-1/agent.sock,server=on,wait=off")
                 .contains("virtserialport,chardev=agent,name=thaw.agent")
-                .contains("file=/run/vm-1/disk.qcow2,format=qcow2")
+                .contains("node-name=root,read-only=off,cache.no-flush=on,file.driver=file,"
+                        + "file.filename=/run/vm-1/disk.qcow2,backing=base")
                 .contains("-serial file:/run/vm-1/serial.log")
                 .contains("-accel tcg")
                 .contains("-cpu qemu64")
@@ -49,7 +53,24 @@ class QemuCommandTest {
 
     @Test
     void a_vm_without_disk_has_no_drive() {
-        assertThat(new QemuCommand(spec(true, null)).boot()).noneMatch(arg -> arg.startsWith("id=root"));
+        assertThat(new QemuCommand(spec(true, null)).boot()).doesNotContain("-blockdev");
+    }
+
+    @Test
+    void every_layer_names_its_backing_explicitly_down_to_the_read_only_base() {
+        DiskChain chain = new DiskChain(Path.of("/run/top.qcow2"),
+                List.of(Path.of("/s/diff.qcow2"), Path.of("/s/full.qcow2")), Path.of("/img/rootfs.ext4"));
+
+        List<String> blockdevs = QemuCommand.disk(chain).stream().filter(arg -> arg.startsWith("driver=")).toList();
+
+        assertThat(blockdevs).containsExactly(
+                "driver=raw,node-name=base,read-only=on,cache.no-flush=on,file.driver=file,file.filename=/img/rootfs.ext4",
+                "driver=qcow2,node-name=layer1,read-only=on,cache.no-flush=on,file.driver=file,"
+                        + "file.filename=/s/full.qcow2,backing=base",
+                "driver=qcow2,node-name=layer0,read-only=on,cache.no-flush=on,file.driver=file,"
+                        + "file.filename=/s/diff.qcow2,backing=layer1",
+                "driver=qcow2,node-name=root,read-only=off,cache.no-flush=on,file.driver=file,"
+                        + "file.filename=/run/top.qcow2,backing=layer0");
     }
 
     @Test

@@ -1,0 +1,70 @@
+package dev.thaw.snapshot;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/** Guest memory images on disk: sparse files in which zero pages are holes. */
+public final class MemoryFiles {
+
+    static final int PAGE = MemoryDiffWriter.PAGE_SIZE;
+    private static final MemorySegment ZERO_PAGE = MemorySegment.ofArray(new byte[PAGE]);
+
+    private MemoryFiles() {}
+
+    /** Copies a memory image; zero pages, whether holes or written zeros, become holes. */
+    public static void copy(Path from, Path to) throws IOException {
+        try (Arena arena = Arena.ofConfined();
+                FileChannel out = FileChannel.open(to, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            MemorySegment memory = map(from, arena);
+            copyNonZeroPages(memory, out);
+            setLength(to, memory.byteSize());
+            out.force(true);
+        }
+    }
+
+    static MemorySegment map(Path file, Arena arena) throws IOException {
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+            return in.map(FileChannel.MapMode.READ_ONLY, 0, in.size(), arena);
+        }
+    }
+
+    /** Writes runs of non-zero pages of {@code memory} at their offsets; zero pages are skipped. */
+    static void copyNonZeroPages(MemorySegment memory, FileChannel out) throws IOException {
+        long size = memory.byteSize();
+        long runStart = -1;
+        for (long offset = 0; offset <= size; offset += PAGE) {
+            boolean data = offset < size && !isZero(memory, offset);
+            if (data && runStart < 0) {
+                runStart = offset;
+            } else if (!data && runStart >= 0) {
+                write(out, memory.asSlice(runStart, offset - runStart), runStart);
+                runStart = -1;
+            }
+        }
+    }
+
+    static boolean isZero(MemorySegment memory, long offset) {
+        long end = Math.min(offset + PAGE, memory.byteSize());
+        return MemorySegment.mismatch(memory, offset, end, ZERO_PAGE, 0, end - offset) < 0;
+    }
+
+    static void write(FileChannel out, MemorySegment data, long position) throws IOException {
+        ByteBuffer buffer = data.asByteBuffer();
+        while (buffer.hasRemaining()) {
+            out.write(buffer, position + buffer.position());
+        }
+    }
+
+    /** Extends (with a hole) or cuts a file to {@code bytes}. */
+    static void setLength(Path file, long bytes) throws IOException {
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            raf.setLength(bytes);
+        }
+    }
+}
