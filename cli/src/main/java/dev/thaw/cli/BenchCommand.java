@@ -2,6 +2,7 @@ package dev.thaw.cli;
 
 import dev.thaw.bench.LatencyStats;
 import dev.thaw.bench.StartupBenchmark;
+import dev.thaw.bench.StoreBenchmark;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -9,7 +10,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measures cold boot against restore to first result, in one run on this machine.")
+        description = {"Measures cold boot against restore to first result, in one run on this machine.",
+                "With --store: the snapshot store's sizes and times (sparse memory, create, verify, diffs, chains)."})
 final class BenchCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -27,6 +29,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--cold-runs", defaultValue = "3", description = "Cold boot runs (default: ${DEFAULT-VALUE}).")
     int coldRuns;
 
+    @Option(names = "--store", description = "Measure the snapshot store instead of startup.")
+    boolean store;
+
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
     boolean json;
 
@@ -35,7 +40,16 @@ final class BenchCommand implements Callable<Integer> {
         if (runs < 1 || coldRuns < 1) {
             throw new IllegalArgumentException("--runs and --cold-runs must be at least 1");
         }
-        var benchmark = new StartupBenchmark(thaw.runtime(), line -> System.err.println("bench: " + line));
+        if (store) {
+            StoreBenchmark.Report report = new StoreBenchmark(thaw.runtime(), BenchCommand::progress).run(language, runs);
+            if (json) {
+                Json.print(report);
+            } else {
+                StoreReport.print(report);
+            }
+            return 0;
+        }
+        var benchmark = new StartupBenchmark(thaw.runtime(), BenchCommand::progress);
         StartupBenchmark.Report report = benchmark.run(language, code, coldRuns, runs);
         if (json) {
             Json.print(report);
@@ -43,6 +57,10 @@ final class BenchCommand implements Callable<Integer> {
             print(report);
         }
         return 0;
+    }
+
+    private static void progress(String line) {
+        System.err.println("bench: " + line);
     }
 
     private static void print(StartupBenchmark.Report report) {

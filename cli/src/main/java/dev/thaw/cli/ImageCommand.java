@@ -3,6 +3,7 @@ package dev.thaw.cli;
 import dev.thaw.images.RootfsImage;
 import dev.thaw.sandbox.Language;
 import dev.thaw.sandbox.ThawRuntime;
+import dev.thaw.snapshot.Snapshot;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -18,7 +19,8 @@ final class ImageCommand {
     ThawCommand thaw;
 
     @Command(name = "build", mixinStandardHelpOptions = true,
-            description = "Builds the guest kernel and a language's root filesystem from Debian packages.")
+            description = {"Builds the guest kernel and a language's root filesystem from Debian packages,",
+                    "then the language's snapshot (again if the image, kernel, agent or QEMU changed)."})
     static final class Build implements Callable<Integer> {
         @ParentCommand
         ImageCommand parent;
@@ -34,6 +36,9 @@ final class ImageCommand {
             boolean all;
         }
 
+        @Option(names = "--no-snapshot", description = "Build the image only; the snapshot is then made on first use.")
+        boolean noSnapshot;
+
         @Override
         public Integer call() {
             ThawRuntime runtime = parent.thaw.runtime();
@@ -43,6 +48,12 @@ final class ImageCommand {
             for (Language language : languages) {
                 RootfsImage image = runtime.image(language);
                 System.out.println(language.id() + ": " + image.file() + " (" + Sizes.human(image.sizeBytes()) + ")");
+                if (!noSnapshot) {
+                    Snapshot snapshot = runtime.languageSnapshot(language.id());
+                    System.out.println(language.id() + ": snapshot " + snapshot.manifest().id() + " ("
+                            + Sizes.human(snapshot.allocatedBytes()) + " on disk, made " + snapshot.manifest().createdAt()
+                            + ")");
+                }
             }
             return 0;
         }

@@ -10,7 +10,8 @@ import picocli.CommandLine.ParentCommand;
 
 @Command(name = "snapshot", mixinStandardHelpOptions = true, description = "Creates, lists, inspects and removes snapshots.",
         subcommands = {SnapshotCommand.Create.class, SnapshotCommand.ListSnapshots.class, SnapshotCommand.Remove.class,
-                SnapshotCommand.Inspect.class, SnapshotCommand.Verify.class, SnapshotCommand.Squash.class})
+                SnapshotCommand.Inspect.class, SnapshotCommand.Verify.class, SnapshotCommand.Squash.class,
+                SnapshotCommand.Export.class, SnapshotCommand.Import.class})
 final class SnapshotCommand {
 
     @ParentCommand
@@ -151,6 +152,46 @@ final class SnapshotCommand {
             Snapshot squashed = parent.thaw.runtime().squash(id, into, replace);
             System.out.println("squashed " + id + " into full snapshot " + squashed.manifest().id() + " ("
                     + Sizes.human(squashed.allocatedBytes()) + " on disk)");
+            return 0;
+        }
+    }
+
+    @Command(name = "export", mixinStandardHelpOptions = true,
+            description = {"Copies a snapshot, and for a diff every snapshot it depends on, into DIR, one directory",
+                    "per snapshot. Another Thaw home imports it with: thaw snapshot import DIR"})
+    static final class Export implements Callable<Integer> {
+        @ParentCommand
+        SnapshotCommand parent;
+
+        @Parameters(index = "0", paramLabel = "ID")
+        String id;
+
+        @Parameters(index = "1", paramLabel = "DIR")
+        java.nio.file.Path dir;
+
+        @Override
+        public Integer call() {
+            List<String> ids = parent.thaw.runtime().exportSnapshot(id, dir);
+            System.out.println("exported " + String.join(", ", ids) + " to " + dir.toAbsolutePath());
+            return 0;
+        }
+    }
+
+    @Command(name = "import", mixinStandardHelpOptions = true,
+            description = {"Imports the snapshots exported into DIR, checking every file before publishing it.",
+                    "They restore once this home has built the same image (images are named by digest)."})
+    static final class Import implements Callable<Integer> {
+        @ParentCommand
+        SnapshotCommand parent;
+
+        @Parameters(paramLabel = "DIR")
+        java.nio.file.Path dir;
+
+        @Override
+        public Integer call() {
+            for (Snapshot s : parent.thaw.runtime().importSnapshots(dir)) {
+                System.out.println("imported " + s.manifest().id() + " (" + Sizes.human(s.allocatedBytes()) + " on disk)");
+            }
             return 0;
         }
     }

@@ -9,6 +9,7 @@ import dev.thaw.snapshot.RestoreImage;
 import dev.thaw.snapshot.Snapshot;
 import dev.thaw.snapshot.SnapshotException;
 import dev.thaw.snapshot.SnapshotStore;
+import dev.thaw.snapshot.SnapshotTransfer;
 import dev.thaw.snapshot.VerifyReport;
 import java.time.InstantSource;
 import java.util.List;
@@ -133,6 +134,16 @@ public final class ThawRuntime {
     }
 
     /**
+     * Builds the language's image if needed and makes sure its snapshot matches it: made if
+     * missing, made again if stale. What {@code thaw image build} ends with, so that the first
+     * run after a build restores at once.
+     */
+    public Snapshot languageSnapshot(String languageName) {
+        Language language = languages.get(languageName);
+        return languageSnapshot(language, image(language));
+    }
+
+    /**
      * The language's own snapshot, created on first use. It is a cache of the language's
      * booted runtime: when it no longer matches this host (a new kernel, image, agent,
      * QEMU or snapshot format), it is made again rather than refused.
@@ -170,13 +181,23 @@ public final class ThawRuntime {
     }
 
     public Snapshot createSnapshot(String languageName, String id, boolean replace) {
+        return createSnapshot(languageName, id, replace, new Timings());
+    }
+
+    /** Creates a snapshot, recording the time of each step (boot, warm-up, save, publish). */
+    public Snapshot createSnapshot(String languageName, String id, boolean replace, Timings timings) {
         Language language = languages.get(languageName);
-        return createSnapshot(language, image(language), id == null ? language.id() : id, replace);
+        return createSnapshot(language, image(language), id == null ? language.id() : id, replace, timings);
     }
 
     private Snapshot createSnapshot(Language language, RootfsImage rootfs, String id, boolean replace) {
+        return createSnapshot(language, rootfs, id, replace, new Timings());
+    }
+
+    private Snapshot createSnapshot(Language language, RootfsImage rootfs, String id, boolean replace,
+            Timings timings) {
         try {
-            return new SnapshotMaker(sandboxes(), store, clock).create(language, rootfs, id, replace, new Timings());
+            return new SnapshotMaker(sandboxes(), store, clock).create(language, rootfs, id, replace, timings);
         } catch (RuntimeException e) {
             throw Failures.translate("creating snapshot " + id, e);
         }
@@ -195,6 +216,19 @@ public final class ThawRuntime {
             store.remove(id);
             return null;
         });
+    }
+
+    /** Writes snapshot {@code id} and those it depends on under {@code dir}; returns their ids. */
+    public List<String> exportSnapshot(String id, java.nio.file.Path dir) {
+        return translated("exporting snapshot " + id, () -> new SnapshotTransfer(store).export(id, dir));
+    }
+
+    /**
+     * Imports the snapshots exported under {@code dir}. Their disks name their base image by
+     * digest, so they restore here once this home has built the same image.
+     */
+    public List<Snapshot> importSnapshots(java.nio.file.Path dir) {
+        return translated("importing snapshots from " + dir, () -> new SnapshotTransfer(store).importFrom(dir));
     }
 
     public VerifyReport verifySnapshot(String id) {

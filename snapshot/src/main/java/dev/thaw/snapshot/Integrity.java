@@ -67,6 +67,15 @@ final class Integrity {
         return new VerifyReport(snapshot.manifest().id(), checks);
     }
 
+    /** Hashes the files in {@code dir} against {@code manifest}, e.g. before publishing an import. */
+    static VerifyReport verifyAgainst(Path dir, Manifest manifest) {
+        List<VerifyReport.FileCheck> checks = new ArrayList<>();
+        for (var entry : manifest.files().entrySet()) {
+            checks.add(fullCheck(dir, entry.getKey(), entry.getValue()));
+        }
+        return new VerifyReport(manifest.id(), checks);
+    }
+
     private static VerifyReport.FileCheck fullCheck(Path dir, String name, Manifest.FileEntry expected) {
         VerifyReport.FileCheck check = presence(dir, name, expected);
         if (!check.ok()) {

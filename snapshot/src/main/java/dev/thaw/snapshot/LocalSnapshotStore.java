@@ -124,6 +124,11 @@ public final class LocalSnapshotStore implements SnapshotStore {
     /** Every readable snapshot, by id; damaged ones are logged, and {@link #verify} tells more. */
     @Override
     public List<Snapshot> list() {
+        return list(System.Logger.Level.WARNING);
+    }
+
+    /** @param unreadable how loudly to log a snapshot that cannot be read */
+    private List<Snapshot> list(System.Logger.Level unreadable) {
         if (!Files.isDirectory(root)) {
             return List.of();
         }
@@ -134,7 +139,7 @@ public final class LocalSnapshotStore implements SnapshotStore {
                 try {
                     find(id).ifPresent(snapshots::add);
                 } catch (SnapshotException e) {
-                    LOG.log(System.Logger.Level.WARNING, e.getMessage());
+                    LOG.log(unreadable, e.getMessage());
                 }
             }
         } catch (IOException e) {
@@ -154,7 +159,7 @@ public final class LocalSnapshotStore implements SnapshotStore {
         if (!Files.isDirectory(dir)) {
             throw notFound(id);
         }
-        List<String> children = SnapshotChain.children(id, list());
+        List<String> children = SnapshotChain.children(id, list(System.Logger.Level.DEBUG));
         if (!children.isEmpty()) {
             throw new SnapshotException(SnapshotException.Code.IN_USE, "snapshot '" + id + "' cannot be removed: "
                     + "the diff snapshots " + children + " are made against it. Remove them first, or make one of "

@@ -17,6 +17,23 @@ public final class MemoryFiles {
 
     private MemoryFiles() {}
 
+    public static long size(Path file) {
+        try {
+            return java.nio.file.Files.size(file);
+        } catch (IOException e) {
+            throw StoreFailures.io("cannot read the size of " + file.getFileName(), file, e);
+        }
+    }
+
+    /** Bytes of disk the file occupies: less than its size by its holes. */
+    public static long allocatedBytes(Path file) {
+        try {
+            return FileFacts.allocatedBytes(file);
+        } catch (IOException e) {
+            throw StoreFailures.io("cannot read the size of " + file.getFileName(), file, e);
+        }
+    }
+
     /** Copies a memory image; zero pages, whether holes or written zeros, become holes. */
     public static void copy(Path from, Path to) throws IOException {
         try (Arena arena = Arena.ofConfined();
