@@ -71,6 +71,28 @@ class ThawLauncherIT {
     }
 
     @Test
+    void a_run_saved_as_a_diff_snapshot_restores_with_its_changes_and_squashes_into_a_full_one() throws Exception {
+        Outcome saved = thaw("run", "--lang", "sh", "--code", "echo kept > /tmp/kept", "--save-as", "mine");
+        Outcome restored = thaw("run", "--lang", "sh", "--snapshot", "mine", "--code", "cat /tmp/kept");
+        Outcome squashed = thaw("snapshot", "squash", "mine", "--as", "whole");
+        Outcome fromWhole = thaw("run", "--lang", "sh", "--snapshot", "whole", "--code", "cat /tmp/kept");
+
+        assertThat(saved.stderr()).contains("saved diff snapshot mine of sh");
+        assertThat(restored.stdout()).isEqualTo("kept\n");
+        assertThat(squashed.stdout()).contains("squashed mine into full snapshot whole");
+        assertThat(fromWhole.stdout()).isEqualTo("kept\n");
+    }
+
+    @Test
+    void building_an_image_makes_its_snapshot() throws Exception {
+        Outcome built = thaw("image", "build", "--lang", "sh");
+
+        assertThat(built.exit()).isZero();
+        assertThat(built.stdout()).contains("sh: snapshot sh (");
+        assertThat(home.resolve("snapshots").resolve("sh").resolve("manifest.json")).exists();
+    }
+
+    @Test
     void unknown_language_exits_2_and_lists_the_known_ones() throws Exception {
         Outcome outcome = thaw("run", "--lang", "klingon", "--code", "x");
 
