@@ -41,19 +41,26 @@ final class SnapshotCommand {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists snapshots with their sizes.")
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = {"Lists snapshots: size on disk and apparent size (memory files are sparse), last use,",
+                    "whether they are pinned (a running sandbox maps them, or a diff depends on them), and the",
+                    "parent of diff snapshots."})
     static final class ListSnapshots implements Callable<Integer> {
         @ParentCommand
         SnapshotCommand parent;
 
         @Override
         public Integer call() {
-            List<Snapshot> snapshots = parent.thaw.runtime().snapshots();
-            System.out.printf("%-20s %-10s %-8s %10s %10s  %s%n", "ID", "LANGUAGE", "ACCEL", "ON DISK", "APPARENT", "CREATED");
+            var runtime = parent.thaw.runtime();
+            List<Snapshot> snapshots = runtime.snapshots();
+            java.util.Set<String> pinned = runtime.pinnedSnapshots();
+            String format = "%-20s %-8s %10s %10s  %-20s %-6s %s%n";
+            System.out.printf(format, "ID", "LANGUAGE", "ON DISK", "APPARENT", "LAST USED", "PINNED", "PARENT");
             for (Snapshot s : snapshots) {
-                System.out.printf("%-20s %-10s %-8s %10s %10s  %s%n", s.manifest().id(), s.manifest().language(),
-                        s.manifest().accelerator(), Sizes.human(s.allocatedBytes()), Sizes.human(s.apparentBytes()),
-                        s.manifest().createdAt());
+                String id = s.manifest().id();
+                System.out.printf(format, id, s.manifest().language(), Sizes.human(s.allocatedBytes()),
+                        Sizes.human(s.apparentBytes()), s.lastUsed().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+                        pinned.contains(id) ? "yes" : "no", s.manifest().isDiff() ? s.manifest().parent() : "-");
             }
             return 0;
         }

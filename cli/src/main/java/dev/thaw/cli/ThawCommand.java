@@ -22,9 +22,21 @@ public final class ThawCommand {
             description = "Accelerator: auto uses KVM where it works and falls back to TCG (default: ${DEFAULT-VALUE}).")
     String accel;
 
+    @Option(names = "--store-capacity", scope = ScopeType.INHERIT, paramLabel = "SIZE",
+            defaultValue = "${env:THAW_STORE_CAPACITY}", converter = SizeConverter.class,
+            description = {"Disk the snapshot store may occupy, e.g. 20G or 512M (default: $THAW_STORE_CAPACITY, else",
+                    "half of the free disk plus what snapshots already use). Least recently used snapshots that",
+                    "no running sandbox maps and no diff depends on are evicted to stay within it."})
+    long storeCapacity;
+
+    @Option(names = "--no-sparse", scope = ScopeType.INHERIT, negatable = false,
+            description = "Keep every block of new snapshots' memory files allocated (to compare with sparse files).")
+    boolean noSparse;
+
     ThawRuntime runtime() {
         RuntimeOptions options = RuntimeOptions.defaults(ThawHome.resolve(home))
                 .withAccelerator(accel)
+                .withStore(storeCapacity, !noSparse)
                 .withProgress(new StderrProgress());
         return new ThawRuntime(options);
     }

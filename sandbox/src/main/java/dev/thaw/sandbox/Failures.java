@@ -27,7 +27,8 @@ final class Failures {
 
     private static SandboxException.Code snapshotCode(SnapshotException e) {
         return switch (e.code()) {
-            case DISK_FULL -> SandboxException.Code.DISK_FULL;
+            case DISK_FULL, STORE_FULL -> SandboxException.Code.DISK_FULL;
+            case IN_USE -> SandboxException.Code.BAD_REQUEST;
             case NOT_FOUND -> SandboxException.Code.NOT_FOUND;
             case INVALID_ID, EXISTS -> SandboxException.Code.BAD_REQUEST;
             case IO -> SandboxException.Code.HOST;

@@ -5,21 +5,29 @@ import dev.thaw.images.BuildProgress;
 /**
  * How a {@link ThawRuntime} is set up.
  *
- * @param accelerator {@code auto}, {@code kvm} or {@code tcg}
+ * @param accelerator        {@code auto}, {@code kvm} or {@code tcg}
+ * @param storeCapacityBytes bound on the disk the snapshot store occupies; 0 for the default
+ *                           (a share of the free disk)
+ * @param sparse             keep memory files sparse (zero pages take no disk)
  */
-public record RuntimeOptions(ThawHome home, String accelerator, int memoryMiB, int vcpus, BuildProgress progress) {
+public record RuntimeOptions(ThawHome home, String accelerator, int memoryMiB, int vcpus, BuildProgress progress,
+        long storeCapacityBytes, boolean sparse) {
 
     public static final int DEFAULT_MEMORY_MIB = 512;
 
     public static RuntimeOptions defaults(ThawHome home) {
-        return new RuntimeOptions(home, "auto", DEFAULT_MEMORY_MIB, 1, BuildProgress.NONE);
+        return new RuntimeOptions(home, "auto", DEFAULT_MEMORY_MIB, 1, BuildProgress.NONE, 0, true);
     }
 
     public RuntimeOptions withProgress(BuildProgress progress) {
-        return new RuntimeOptions(home, accelerator, memoryMiB, vcpus, progress);
+        return new RuntimeOptions(home, accelerator, memoryMiB, vcpus, progress, storeCapacityBytes, sparse);
     }
 
     public RuntimeOptions withAccelerator(String accelerator) {
-        return new RuntimeOptions(home, accelerator, memoryMiB, vcpus, progress);
+        return new RuntimeOptions(home, accelerator, memoryMiB, vcpus, progress, storeCapacityBytes, sparse);
+    }
+
+    public RuntimeOptions withStore(long capacityBytes, boolean sparse) {
+        return new RuntimeOptions(home, accelerator, memoryMiB, vcpus, progress, capacityBytes, sparse);
     }
 }

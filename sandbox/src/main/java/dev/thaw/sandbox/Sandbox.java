@@ -35,6 +35,7 @@ public final class Sandbox implements AutoCloseable {
     private final AgentChannel agent;
     private final String mode;
     private final Origin origin;
+    private final java.util.Deque<AutoCloseable> closeWith = new java.util.ArrayDeque<>();
     private boolean broken;
     /** Restored but not yet given fresh entropy: the next exec sends it first. */
     private boolean needsSeed;
@@ -188,12 +189,25 @@ public final class Sandbox implements AutoCloseable {
         }
     }
 
+    /** Closes {@code resource} after the VM stops, e.g. the pin on the snapshot it maps. */
+    void closeWith(AutoCloseable resource) {
+        closeWith.push(resource);
+    }
+
     @Override
     public void close() {
         try {
             agent.close();
         } finally {
             vm.close();
+            while (!closeWith.isEmpty()) {
+                try {
+                    closeWith.pop().close();
+                } catch (Exception e) {
+                    System.getLogger(Sandbox.class.getName()).log(System.Logger.Level.WARNING,
+                            "cannot release a resource of sandbox " + vm.id() + ": " + e.getMessage());
+                }
+            }
         }
     }
 }

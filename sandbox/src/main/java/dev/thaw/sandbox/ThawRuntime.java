@@ -8,8 +8,10 @@ import dev.thaw.snapshot.LocalSnapshotStore;
 import dev.thaw.snapshot.RestoreImage;
 import dev.thaw.snapshot.Snapshot;
 import dev.thaw.snapshot.SnapshotException;
+import dev.thaw.snapshot.SnapshotPin;
 import dev.thaw.snapshot.SnapshotStore;
 import dev.thaw.snapshot.SnapshotTransfer;
+import dev.thaw.snapshot.StoreOptions;
 import dev.thaw.snapshot.VerifyReport;
 import java.time.InstantSource;
 import java.util.List;
@@ -38,7 +40,10 @@ public final class ThawRuntime {
         this.clock = InstantSource.system();
         this.progress = options.progress();
         this.images = new ImageBuilder(home.images(), options.progress());
-        LocalSnapshotStore local = new LocalSnapshotStore(home.snapshots(), clock);
+        long capacity = options.storeCapacityBytes() > 0 ? options.storeCapacityBytes()
+                : StoreOptions.defaultCapacity(home.snapshots());
+        LocalSnapshotStore local = new LocalSnapshotStore(home.snapshots(), clock,
+                new StoreOptions(capacity, options.sparse()));
         this.store = local;
         this.machines = new MachineResolver(home, options, images);
         // What a killed Thaw left behind: run directories of its VMs, half-written snapshots.
@@ -125,12 +130,18 @@ public final class ThawRuntime {
         if (request.cold()) {
             return sandboxes().boot(language, rootfs, timings);
         }
-        Snapshot snapshot = request.snapshotId() == null
-                ? languageSnapshot(language, rootfs)
-                : openSnapshot(request.snapshotId());
-        RestoreImage restoreImage = translated("preparing snapshot " + snapshot.manifest().id(),
-                () -> store.restoreImage(snapshot));
-        return sandboxes().restore(language, rootfs, restoreImage, timings);
+        String id = request.snapshotId() == null ? language.id() : request.snapshotId();
+        SnapshotPin pin = translated("pinning snapshot " + id, () -> store.pin(id));
+        try {
+            Snapshot snapshot = request.snapshotId() == null ? languageSnapshot(language, rootfs) : openSnapshot(id);
+            RestoreImage restoreImage = translated("preparing snapshot " + id, () -> store.restoreImage(snapshot));
+            Sandbox sandbox = sandboxes().restore(language, rootfs, restoreImage, timings);
+            sandbox.closeWith(pin);
+            return sandbox;
+        } catch (RuntimeException e) {
+            pin.close();
+            throw e;
+        }
     }
 
     /**
@@ -229,6 +240,11 @@ public final class ThawRuntime {
      */
     public List<Snapshot> importSnapshots(java.nio.file.Path dir) {
         return translated("importing snapshots from " + dir, () -> new SnapshotTransfer(store).importFrom(dir));
+    }
+
+    /** Snapshots that cannot be evicted now: mapped by running sandboxes, or parents of diffs. */
+    public java.util.Set<String> pinnedSnapshots() {
+        return translated("reading pins", store::pinned);
     }
 
     public VerifyReport verifySnapshot(String id) {

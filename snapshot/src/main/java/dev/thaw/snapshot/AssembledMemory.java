@@ -54,7 +54,7 @@ final class AssembledMemory {
     private static void write(List<Snapshot> chain, Path target, long memoryBytes) throws IOException {
         try (Arena arena = Arena.ofConfined();
                 FileChannel out = FileChannel.open(target, StandardOpenOption.WRITE)) {
-            MemoryFiles.copyNonZeroPages(MemoryFiles.map(chain.getLast().files().memory(), arena), out);
+            MemoryFiles.writeDataPages(chain.getLast().files().memory(), out);
             for (Snapshot diff : chain.reversed().subList(1, chain.size())) {
                 BitSet pages = PageMap.decode(Files.readAllBytes(diff.files().memoryPages()));
                 MemorySegment memory = MemoryFiles.map(diff.files().memory(), arena);

@@ -1,7 +1,9 @@
 package dev.thaw.snapshot;
 
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -12,11 +14,16 @@ import java.util.Map;
 /** What the store needs to know about a file: digest, allocated size, and a change key. */
 final class FileFacts {
 
-    /** Large reads keep hashing near SHA-256's own speed; holes read as zeros, as they hash. */
+    /** Large reads keep hashing near SHA-256's own speed. */
     private static final int BUFFER = 1 << 20;
+    private static final byte[] ZEROS = new byte[BUFFER];
 
     private FileFacts() {}
 
+    /**
+     * The sha256 of the file's content. Holes are hashed as the zeros they read as, without
+     * reading them: a 512 MiB memory file with 100 MiB of data costs 100 MiB of reads.
+     */
     static String sha256(Path file) throws IOException {
         MessageDigest digest;
         try {
@@ -24,13 +31,38 @@ final class FileFacts {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        byte[] buffer = new byte[BUFFER];
-        try (InputStream in = Files.newInputStream(file)) {
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                digest.update(buffer, 0, n);
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer buffer = ByteBuffer.allocate(BUFFER);
+            long hashed = 0;
+            for (long[] extent : SparseFiles.dataExtents(file)) {
+                hashZeros(digest, extent[0] - hashed);
+                hashed = hashRange(in, digest, buffer, extent[0], extent[1]);
             }
+            hashZeros(digest, in.size() - hashed);
         }
         return HexFormat.of().formatHex(digest.digest());
+    }
+
+    /** Hashes {@code [from, to)}, or less if the file ends first; returns where it stopped. */
+    private static long hashRange(FileChannel in, MessageDigest digest, ByteBuffer buffer, long from, long to)
+            throws IOException {
+        long position = from;
+        while (position < to) {
+            buffer.clear().limit((int) Math.min(BUFFER, to - position));
+            int n = in.read(buffer, position);
+            if (n <= 0) {
+                break;
+            }
+            digest.update(buffer.array(), 0, n);
+            position += n;
+        }
+        return position;
+    }
+
+    private static void hashZeros(MessageDigest digest, long count) {
+        for (long left = count; left > 0; left -= BUFFER) {
+            digest.update(ZEROS, 0, (int) Math.min(BUFFER, left));
+        }
     }
 
     /**

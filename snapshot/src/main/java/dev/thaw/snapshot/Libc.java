@@ -10,12 +10,15 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
- * The two Linux calls the JDK does not offer: {@code stat} for allocated blocks (the JDK
- * reports only a file's apparent size) and {@code renameat2} for a rename that refuses to
- * overwrite, or atomically swaps two directories.
+ * The Linux calls the JDK does not offer: {@code stat} for allocated blocks (the JDK
+ * reports only a file's apparent size), {@code renameat2} for a rename that refuses to
+ * overwrite or atomically swaps two directories, {@code lseek} with {@code SEEK_DATA} and
+ * {@code SEEK_HOLE} to find a sparse file's data, and {@code fallocate} to punch holes.
  */
 final class Libc {
 
@@ -23,6 +26,14 @@ final class Libc {
     static final int EEXIST = 17;
     static final int EINVAL = 22;
     static final int ENOSYS = 38;
+    private static final int ENXIO = 6;
+    private static final int O_RDONLY = 0;
+    private static final int O_RDWR = 2;
+    private static final int O_CLOEXEC = 0x80000;
+    private static final int SEEK_DATA = 3;
+    private static final int SEEK_HOLE = 4;
+    static final int FALLOC_ALLOCATE = 0;
+    static final int FALLOC_PUNCH_HOLE = 0x01 | 0x02; // FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE
 
     static final int RENAME_NOREPLACE = 1;
     static final int RENAME_EXCHANGE = 2;
@@ -43,16 +54,30 @@ final class Libc {
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
                     ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
 
+    /** {@code open} is variadic: its mode is passed as such, as C callers do. */
+    private static final Optional<MethodHandle> OPEN = downcall("open",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
+            Linker.Option.firstVariadicArg(2));
+    private static final Optional<MethodHandle> CLOSE = downcall("close",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final Optional<MethodHandle> LSEEK = downcall("lseek",
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+    private static final Optional<MethodHandle> FALLOCATE = downcall("fallocate",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
+                    ValueLayout.JAVA_LONG));
+
     private Libc() {}
 
-    private static Optional<MethodHandle> downcall(String name, FunctionDescriptor descriptor) {
+    private static Optional<MethodHandle> downcall(String name, FunctionDescriptor descriptor, Linker.Option... more) {
         if (!SUPPORTED_ARCH) {
             return Optional.empty();
         }
+        Linker.Option[] options = java.util.Arrays.copyOf(more, more.length + 1);
+        options[more.length] = Linker.Option.captureCallState("errno");
         try {
             // The first parameter of each handle is where errno is captured.
             return LINKER.defaultLookup().find(name)
-                    .map(symbol -> LINKER.downcallHandle(symbol, descriptor, Linker.Option.captureCallState("errno")));
+                    .map(symbol -> LINKER.downcallHandle(symbol, descriptor, options));
         } catch (RuntimeException e) {
             return Optional.empty(); // native access denied: callers fall back to what the JDK offers
         }
@@ -89,5 +114,81 @@ final class Libc {
         } catch (Throwable e) {
             return ENOSYS;
         }
+    }
+
+    /**
+     * The byte ranges {@code [start, end)} of {@code file} that hold data, found with
+     * {@code SEEK_DATA}/{@code SEEK_HOLE}; empty if this platform or file system cannot tell.
+     */
+    static Optional<List<long[]>> dataExtents(Path file) {
+        if (OPEN.isEmpty() || LSEEK.isEmpty() || CLOSE.isEmpty()) {
+            return Optional.empty();
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int fd = open(arena, state, file, O_RDONLY);
+            if (fd < 0) {
+                return Optional.empty();
+            }
+            try {
+                return extents(state, fd);
+            } finally {
+                int ignored = (int) CLOSE.get().invokeExact(state, fd);
+            }
+        } catch (Throwable e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<List<long[]>> extents(MemorySegment state, int fd) throws Throwable {
+        List<long[]> extents = new ArrayList<>();
+        for (long offset = 0; ; ) {
+            long start = (long) LSEEK.get().invokeExact(state, fd, offset, SEEK_DATA);
+            if (start < 0) {
+                int errno = (int) ERRNO.get(state, 0L);
+                return errno == ENXIO ? Optional.of(extents) : Optional.empty(); // ENXIO: no data past offset
+            }
+            long end = (long) LSEEK.get().invokeExact(state, fd, start, SEEK_HOLE);
+            if (end < 0) {
+                return Optional.empty();
+            }
+            extents.add(new long[] {start, end});
+            offset = end;
+        }
+    }
+
+    /**
+     * {@code fallocate(mode)} over each {@code [start, end)} range: {@link #FALLOC_PUNCH_HOLE}
+     * frees the blocks (they read as zeros), {@link #FALLOC_ALLOCATE} allocates them. Returns 0
+     * or the errno ({@link #ENOSYS} where the call is missing).
+     */
+    static int fallocate(Path file, int mode, List<long[]> ranges) {
+        if (OPEN.isEmpty() || FALLOCATE.isEmpty() || CLOSE.isEmpty()) {
+            return ENOSYS;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int fd = open(arena, state, file, O_RDWR);
+            if (fd < 0) {
+                return (int) ERRNO.get(state, 0L);
+            }
+            try {
+                for (long[] range : ranges) {
+                    int rc = (int) FALLOCATE.get().invokeExact(state, fd, mode, range[0], range[1] - range[0]);
+                    if (rc != 0) {
+                        return (int) ERRNO.get(state, 0L);
+                    }
+                }
+                return 0;
+            } finally {
+                int ignored = (int) CLOSE.get().invokeExact(state, fd);
+            }
+        } catch (Throwable e) {
+            return ENOSYS;
+        }
+    }
+
+    private static int open(Arena arena, MemorySegment state, Path file, int flags) throws Throwable {
+        return (int) OPEN.get().invokeExact(state, arena.allocateFrom(file.toString()), flags | O_CLOEXEC, 0);
     }
 }

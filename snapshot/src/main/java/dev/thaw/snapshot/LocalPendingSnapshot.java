@@ -12,6 +12,8 @@ import java.util.TreeMap;
 /** A snapshot being written into a staging directory of a {@link LocalSnapshotStore}. */
 final class LocalPendingSnapshot implements PendingSnapshot {
 
+    private static final System.Logger LOG = System.getLogger(LocalPendingSnapshot.class.getName());
+
     /** The files every snapshot has; a diff snapshot also has its page map. */
     private static final List<String> FILES = List.of(SnapshotFiles.MEMORY, SnapshotFiles.VMSTATE, SnapshotFiles.DISK);
     private static final List<String> DIFF_FILES = List.of(SnapshotFiles.MEMORY, SnapshotFiles.MEMORY_PAGES,
@@ -59,7 +61,14 @@ final class LocalPendingSnapshot implements PendingSnapshot {
             StagingDirs.delete(staging);
             throw e;
         }
-        return store.find(id).orElseThrow();
+        Snapshot published = store.find(id).orElseThrow();
+        try {
+            store.makeRoom(id, 0); // the real size may exceed the estimate: evict others if so
+        } catch (SnapshotException e) {
+            LOG.log(System.Logger.Level.WARNING, "snapshot '" + id + "' is in, but the store is over its capacity: "
+                    + e.getMessage());
+        }
+        return published;
     }
 
     private void writeAndPublish(Manifest draft) throws IOException {
@@ -71,6 +80,9 @@ final class LocalPendingSnapshot implements PendingSnapshot {
                 throw new SnapshotException(SnapshotException.Code.MISSING_FILE, "snapshot '" + id
                         + "' cannot be committed: its " + name + " was not written to " + file);
             }
+            if (name.equals(SnapshotFiles.MEMORY) && !draft.isDiff()) {
+                storeMemory(file);
+            }
             StagingDirs.fsync(file);
             entries.put(name, new Manifest.FileEntry(Files.size(file), FileFacts.sha256(file)));
             verified.put(name, FileFacts.changeKey(file)); // hashing at commit counts as a verification
@@ -81,6 +93,18 @@ final class LocalPendingSnapshot implements PendingSnapshot {
         VerifiedFiles.write(staging, verified);
         StagingDirs.fsync(staging);
         StagingDirs.publish(staging, store.root().resolve(id), replace);
+    }
+
+    /**
+     * A VM leaves zero pages allocated wherever its guest wrote zeros; a sparse store frees
+     * them, a store told not to be sparse allocates every block (to compare).
+     */
+    private void storeMemory(Path memory) throws IOException {
+        if (store.options().sparse()) {
+            SparseFiles.punchZeroPages(memory);
+        } else {
+            SparseFiles.allocateFully(memory);
+        }
     }
 
     /** The caller's manifest with what only the store knows: format, id, time and files. */

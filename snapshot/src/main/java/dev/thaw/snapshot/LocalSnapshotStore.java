@@ -10,6 +10,8 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -37,16 +39,29 @@ public final class LocalSnapshotStore implements SnapshotStore {
 
     private final Path root;
     private final InstantSource clock;
+    private final StoreOptions options;
+    private final Pins pins;
     private final AtomicBoolean leftoversRemoved = new AtomicBoolean();
 
-    /** Touches nothing on disk; crashed processes' leftovers go at the first begin or list. */
+    /** A store with the default capacity and sparse memory files. */
     public LocalSnapshotStore(Path root, InstantSource clock) {
+        this(root, clock, StoreOptions.defaults(root));
+    }
+
+    /** Touches nothing on disk; crashed processes' leftovers go at the first begin or list. */
+    public LocalSnapshotStore(Path root, InstantSource clock, StoreOptions options) {
         this.root = root.toAbsolutePath().normalize();
         this.clock = clock;
+        this.options = options;
+        this.pins = new Pins(this.root);
     }
 
     public Path root() {
         return root;
+    }
+
+    public StoreOptions options() {
+        return options;
     }
 
     /**
@@ -79,10 +94,73 @@ public final class LocalSnapshotStore implements SnapshotStore {
             Files.createDirectories(root);
             removeLeftoversOnce();
             checkFreeSpace(id, expectedBytes);
+            makeRoom(id, expectedBytes);
             return new LocalPendingSnapshot(this, id, StagingDirs.create(root, id), replace, clock);
         } catch (IOException e) {
             throw StoreFailures.io("cannot start snapshot '" + id + "'", root, e);
         }
+    }
+
+    /**
+     * Evicts least recently used snapshots until {@code bytes} more fit within the capacity.
+     * {@code id} itself is never evicted: a replace keeps the old one until the new one is in.
+     */
+    void makeRoom(String id, long bytes) {
+        while (true) {
+            List<Snapshot> all = list(System.Logger.Level.DEBUG);
+            Set<String> pinned = pinned(all);
+            long used = Eviction.bytes(all);
+            if (used + bytes <= options.capacityBytes()) {
+                return;
+            }
+            long kept = Eviction.keptBytes(all, pinned, id);
+            if (kept + bytes > options.capacityBytes()) {
+                throw storeFull(id, bytes, used, Eviction.pinnedBytes(all, pinned)); // evicting would not help
+            }
+            Snapshot victim = Eviction.next(all, pinned, id).orElseThrow();
+            LOG.log(System.Logger.Level.INFO, "evicting snapshot ''{0}'' ({1}, last used {2}) to make room for ''{3}''",
+                    victim.manifest().id(), mib(victim.allocatedBytes()), victim.lastUsed(), id);
+            try {
+                remove(victim.manifest().id());
+            } catch (SnapshotException e) {
+                if (e.code() != SnapshotException.Code.NOT_FOUND) {
+                    throw e;
+                }
+                // another process evicted or removed it first: look again
+            }
+        }
+    }
+
+    private SnapshotException storeFull(String id, long bytes, long used, long pinnedBytes) {
+        return new SnapshotException(SnapshotException.Code.STORE_FULL, String.format(
+                "snapshot '%s' needs up to %s but the store's capacity is %s, of which %s are used and %s pinned "
+                        + "(mapped by running sandboxes, or parents of diff snapshots), so nothing more can be "
+                        + "evicted. Raise --store-capacity, stop sandboxes, or remove snapshots (thaw snapshot list)",
+                id, mib(bytes), mib(options.capacityBytes()), mib(used), mib(pinnedBytes)));
+    }
+
+    @Override
+    public Set<String> pinned() {
+        return pinned(list(System.Logger.Level.DEBUG));
+    }
+
+    private Set<String> pinned(List<Snapshot> all) {
+        Set<String> pinned = new TreeSet<>();
+        for (Snapshot s : all) {
+            if (s.manifest().isDiff()) {
+                pinned.add(s.manifest().parent());
+            }
+            if (pins.isPinned(s.manifest().id())) {
+                pinned.add(s.manifest().id());
+            }
+        }
+        return pinned;
+    }
+
+    @Override
+    public SnapshotPin pin(String id) {
+        checkId(id);
+        return pins.pin(id);
     }
 
     private void checkFreeSpace(String id, long expectedBytes) throws IOException {

@@ -6,6 +6,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -19,7 +20,7 @@ public final class MemoryFiles {
 
     public static long size(Path file) {
         try {
-            return java.nio.file.Files.size(file);
+            return Files.size(file);
         } catch (IOException e) {
             throw StoreFailures.io("cannot read the size of " + file.getFileName(), file, e);
         }
@@ -34,14 +35,27 @@ public final class MemoryFiles {
         }
     }
 
-    /** Copies a memory image; zero pages, whether holes or written zeros, become holes. */
+    /**
+     * Copies a memory image, reading only its data: holes stay holes, and zero pages
+     * written out as zeros become holes too.
+     */
     public static void copy(Path from, Path to) throws IOException {
-        try (Arena arena = Arena.ofConfined();
-                FileChannel out = FileChannel.open(to, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            MemorySegment memory = map(from, arena);
-            copyNonZeroPages(memory, out);
-            setLength(to, memory.byteSize());
+        try (FileChannel out = FileChannel.open(to, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            writeDataPages(from, out);
+            setLength(to, Files.size(from));
             out.force(true);
+        }
+    }
+
+    /** Writes every non-zero page of {@code from} at its own offset in {@code out}. */
+    static void writeDataPages(Path from, FileChannel out) throws IOException {
+        try (Arena arena = Arena.ofConfined(); FileChannel in = FileChannel.open(from, StandardOpenOption.READ)) {
+            long size = in.size();
+            for (long[] extent : SparseFiles.dataExtents(from)) {
+                long start = SparseFiles.alignDown(extent[0]);
+                long end = Math.min(size, SparseFiles.alignUp(extent[1]));
+                copyNonZeroPages(in.map(FileChannel.MapMode.READ_ONLY, start, end - start, arena), start, out);
+            }
         }
     }
 
@@ -51,8 +65,8 @@ public final class MemoryFiles {
         }
     }
 
-    /** Writes runs of non-zero pages of {@code memory} at their offsets; zero pages are skipped. */
-    static void copyNonZeroPages(MemorySegment memory, FileChannel out) throws IOException {
+    /** Writes runs of non-zero pages of {@code memory}, which starts at {@code base}, at their offsets. */
+    private static void copyNonZeroPages(MemorySegment memory, long base, FileChannel out) throws IOException {
         long size = memory.byteSize();
         long runStart = -1;
         for (long offset = 0; offset <= size; offset += PAGE) {
@@ -60,7 +74,7 @@ public final class MemoryFiles {
             if (data && runStart < 0) {
                 runStart = offset;
             } else if (!data && runStart >= 0) {
-                write(out, memory.asSlice(runStart, offset - runStart), runStart);
+                write(out, memory.asSlice(runStart, offset - runStart), base + runStart);
                 runStart = -1;
             }
         }

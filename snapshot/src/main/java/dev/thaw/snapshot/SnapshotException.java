@@ -16,6 +16,8 @@ public final class SnapshotException extends RuntimeException {
         DISK_FULL,
         /** The id is taken and replacing was not asked for. */
         EXISTS,
+        /** The store is at its capacity and everything that could be evicted is pinned. */
+        STORE_FULL,
         /** Other snapshots depend on it (diffs made against it). */
         IN_USE,
         IO

@@ -2,6 +2,7 @@ package dev.thaw.snapshot;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Where snapshots live. A local directory today; object storage is a sibling to come.
@@ -15,7 +16,9 @@ public interface SnapshotStore {
      * visible until {@link PendingSnapshot#commit}; closing without committing removes it.
      *
      * @param expectedBytes disk space the snapshot may need; less free space fails with
-     *                      DISK_FULL before anything is written
+     *                      DISK_FULL before anything is written. Least recently used
+     *                      snapshots are evicted to keep the store within its capacity; when
+     *                      everything left is pinned, it fails with STORE_FULL.
      * @param replace       whether an existing snapshot with this id may be replaced; without
      *                      it an existing id fails with EXISTS, here or at commit
      */
@@ -26,6 +29,18 @@ public interface SnapshotStore {
 
     /** Every readable snapshot, ordered by id. */
     List<Snapshot> list();
+
+    /**
+     * Ids of the snapshots that cannot be evicted now: pinned by a live process, or the
+     * parent of a diff snapshot.
+     */
+    Set<String> pinned();
+
+    /**
+     * Pins a snapshot while a VM maps its files: it is not evicted until the pin is closed
+     * or its process dies. Pin before {@link #open}, so it cannot go in between.
+     */
+    SnapshotPin pin(String id);
 
     /** Fails with NOT_FOUND if there is no such snapshot. */
     void remove(String id);

@@ -73,10 +73,14 @@ class DiskFullTest {
         assertThat(StoreFailures.diskFull(new IOException("Permission denied"))).isFalse();
     }
 
-    /** Writes until the file system refuses, as a guest touching all its memory would. */
+    /**
+     * Writes data until the file system refuses, as a guest filling all its memory would;
+     * not zeros, which a sparse store would free at commit.
+     */
     private static void fill(Path file) {
         try (OutputStream out = Files.newOutputStream(file)) {
             byte[] chunk = new byte[64 << 10];
+            java.util.Arrays.fill(chunk, (byte) 1);
             while (true) {
                 out.write(chunk);
             }
