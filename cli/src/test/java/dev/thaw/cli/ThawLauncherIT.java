@@ -3,6 +3,7 @@ package dev.thaw.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.thaw.cli.Launcher.Outcome;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,18 +16,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/**
- * End to end through the {@code ./thaw} launcher at the repository root, as a user runs it:
- * a private Thaw home, the host's shared image cache.
- */
+/** End to end through the {@code ./thaw} launcher (see {@link Launcher}). */
 class ThawLauncherIT {
-
-    private static final Path REPO = Path.of("").toAbsolutePath().getParent();
 
     @TempDir
     static Path home;
-
-    record Outcome(int exit, String stdout, String stderr) {}
 
     @Test
     void run_prints_the_programs_output_and_exits_with_its_status() throws Exception {
@@ -139,45 +133,15 @@ class ThawLauncherIT {
     }
 
     private static Outcome thaw(String... args) throws Exception {
-        return thawWithInput(new byte[0], args);
+        return new Launcher(home).run(args);
     }
 
     private static Outcome thawWithInput(byte[] input, String... args) throws Exception {
-        Process process = start(args);
-        process.getOutputStream().write(input);
-        process.getOutputStream().close();
-        byte[][] captured = new byte[2][];
-        Thread out = Thread.ofVirtual().start(() -> captured[0] = readAll(process.getInputStream()));
-        Thread err = Thread.ofVirtual().start(() -> captured[1] = readAll(process.getErrorStream()));
-        assertThat(process.waitFor(10, TimeUnit.MINUTES)).as("thaw finished").isTrue();
-        out.join();
-        err.join();
-        return new Outcome(process.exitValue(), new String(captured[0], StandardCharsets.UTF_8),
-                new String(captured[1], StandardCharsets.UTF_8));
-    }
-
-    private static byte[] readAll(java.io.InputStream in) {
-        try {
-            return in.readAllBytes();
-        } catch (IOException e) {
-            return new byte[0];
-        }
+        return new Launcher(home).runWithInput(input, args);
     }
 
     private static Process start(String... args) throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(REPO.resolve("thaw").toString());
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(REPO.toFile());
-        builder.environment().put("THAW_HOME", home.toString());
-        builder.environment().putIfAbsent("THAW_IMAGES", defaultImages().toString());
-        return builder.start();
-    }
-
-    private static Path defaultImages() {
-        String env = System.getenv("THAW_HOME");
-        Path root = env != null ? Path.of(env) : Path.of(System.getProperty("user.home"), ".cache", "thaw");
-        return root.resolve("images");
+        return new Launcher(home).start(args);
     }
 
     private static void awaitVm() throws InterruptedException {
@@ -190,17 +154,6 @@ class ThawLauncherIT {
     }
 
     private static List<ProcessHandle> vmsOfThisHome() {
-        return ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().orElse("").contains(home.toString()))
-                .filter(p -> p.info().command().orElse("").contains("qemu"))
-                .toList();
-    }
-
-    static {
-        try {
-            Files.createDirectories(defaultImages());
-        } catch (IOException e) {
-            throw new ExceptionInInitializerError(e);
-        }
+        return new Launcher(home).vms();
     }
 }

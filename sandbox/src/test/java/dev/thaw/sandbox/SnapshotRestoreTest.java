@@ -45,6 +45,22 @@ class SnapshotRestoreTest {
     }
 
     @Test
+    void a_running_sandbox_pins_the_snapshot_it_maps_until_it_stops() throws Exception {
+        try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<RunResult> slow = executor.submit(() -> runtime.run(RunRequest.of("python",
+                    "import time\nprint('up', flush=True)\ntime.sleep(3)")));
+            boolean pinnedWhileRunning = false;
+            for (int i = 0; i < 100 && !slow.isDone() && !pinnedWhileRunning; i++) {
+                pinnedWhileRunning = runtime.pinnedSnapshots().contains("python");
+                Thread.sleep(50);
+            }
+            slow.get();
+            assertThat(pinnedWhileRunning).isTrue();
+        }
+        assertThat(runtime.pinnedSnapshots()).doesNotContain("python");
+    }
+
+    @Test
     void program_gets_stdin_env_and_its_exit_code_comes_back() {
         String code = "import os,sys\nprint(sys.stdin.read().upper(), os.environ['GREETING'])\n"
                 + "print('oops', file=sys.stderr)\nsys.exit(3)";
