@@ -33,7 +33,11 @@ public final class StoreBenchmark {
 
     public record MemoryFile(long apparentBytes, long allocatedBytes) {}
 
-    public record Creation(double totalMs, double saveMs, double publishMs, double verifyMs) {}
+    /**
+     * @param publishMs all of the commit: freeing zero pages, fsync, checksums, rename
+     */
+    public record Creation(double totalMs, double saveMs, double publishMs, double sparseMs, double syncMs,
+            double checksumMs, double verifyMs) {}
 
     public record Diff(int writtenMiB, long memoryAllocatedBytes, long allocatedBytes, double saveMs) {}
 
@@ -54,6 +58,7 @@ public final class StoreBenchmark {
             long verifyStart = System.nanoTime();
             runtime.verifySnapshot(full);
             Creation creation = new Creation(totalMs, timings.get("save"), timings.get("publish"),
+                    timings.get("publish.sparse"), timings.get("publish.sync"), timings.get("publish.checksum"),
                     (System.nanoTime() - verifyStart) / 1e6);
             MemoryFile memory = new MemoryFile(MemoryFiles.size(snapshot.files().memory()),
                     MemoryFiles.allocatedBytes(snapshot.files().memory()));

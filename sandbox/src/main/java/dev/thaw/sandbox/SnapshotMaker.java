@@ -42,8 +42,11 @@ final class SnapshotMaker {
                 warmUp(template, timings);
                 new Steps("snapshot " + id, timings).run("save", () -> template.saveDeviceState(files.vmstate()));
             }
-            return new Steps("snapshot " + id, timings).run("publish",
+            Snapshot snapshot = new Steps("snapshot " + id, timings).run("publish",
                     () -> pending.commit(manifest(id, language, machine.profile(rootfs))));
+            pending.commitPhases().forEach((phase, took) ->
+                    timings.record("publish." + phase.name().toLowerCase(java.util.Locale.ROOT), took.toNanos()));
+            return snapshot;
         }
     }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,7 @@ final class LocalPendingSnapshot implements PendingSnapshot {
     private final boolean replace;
     private final InstantSource clock;
     private boolean finished;
+    private final Map<CommitPhase, Duration> phases = new java.util.EnumMap<>(CommitPhase.class);
 
     LocalPendingSnapshot(LocalSnapshotStore store, String id, Path staging, boolean replace, InstantSource clock) {
         this.store = store;
@@ -81,10 +83,11 @@ final class LocalPendingSnapshot implements PendingSnapshot {
                         + "' cannot be committed: its " + name + " was not written to " + file);
             }
             if (name.equals(SnapshotFiles.MEMORY) && !draft.isDiff()) {
-                storeMemory(file);
+                timed(CommitPhase.SPARSE, () -> storeMemory(file));
             }
-            StagingDirs.fsync(file);
-            entries.put(name, new Manifest.FileEntry(Files.size(file), FileFacts.sha256(file)));
+            timed(CommitPhase.SYNC, () -> StagingDirs.fsync(file));
+            String sha256 = timed(CommitPhase.CHECKSUM, () -> FileFacts.sha256(file));
+            entries.put(name, new Manifest.FileEntry(Files.size(file), sha256));
             verified.put(name, FileFacts.changeKey(file)); // hashing at commit counts as a verification
         }
         Path manifestFile = files().manifest();
@@ -113,6 +116,35 @@ final class LocalPendingSnapshot implements PendingSnapshot {
                 m.cpuModel(), m.memoryMiB(), m.vcpus(), m.kernelDigest(), m.initrdDigest(), m.rootfsDigest(),
                 m.agentVersion(), m.cmdline(), m.createdAt() != null ? m.createdAt() : clock.instant(), m.parent(),
                 m.parentManifestSha256(), files);
+    }
+
+    private <T> T timed(CommitPhase phase, IoSupplier<T> step) throws IOException {
+        long start = System.nanoTime();
+        try {
+            return step.get();
+        } finally {
+            phases.merge(phase, Duration.ofNanos(System.nanoTime() - start), Duration::plus);
+        }
+    }
+
+    private void timed(CommitPhase phase, IoRunnable step) throws IOException {
+        timed(phase, () -> {
+            step.run();
+            return null;
+        });
+    }
+
+    private interface IoSupplier<T> {
+        T get() throws IOException;
+    }
+
+    private interface IoRunnable {
+        void run() throws IOException;
+    }
+
+    @Override
+    public synchronized Map<CommitPhase, Duration> commitPhases() {
+        return Map.copyOf(phases);
     }
 
     @Override

@@ -1,5 +1,8 @@
 package dev.thaw.snapshot;
 
+import java.time.Duration;
+import java.util.Map;
+
 /** A snapshot being written; see {@link SnapshotStore#begin}. */
 public interface PendingSnapshot extends AutoCloseable {
 
@@ -14,6 +17,19 @@ public interface PendingSnapshot extends AutoCloseable {
      * snapshot stays as it was. Callable once.
      */
     Snapshot commit(Manifest manifest);
+
+    /** What the commit spent its time on, for benchmarks: empty before {@link #commit}. */
+    Map<CommitPhase, Duration> commitPhases();
+
+    /** Phases of a commit that take time in proportion to the snapshot's size. */
+    enum CommitPhase {
+        /** Freeing the memory file's zero pages (or allocating every block, without sparse files). */
+        SPARSE,
+        /** fsync of each file. */
+        SYNC,
+        /** sha256 of each file. */
+        CHECKSUM
+    }
 
     /** Removes the staging directory unless the snapshot was committed. */
     @Override
