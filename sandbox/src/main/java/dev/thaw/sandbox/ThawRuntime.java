@@ -126,14 +126,18 @@ public final class ThawRuntime {
     }
 
     private Sandbox open(Language language, RunRequest request, Timings timings) {
+        long start = System.nanoTime();
         RootfsImage rootfs = image(language);
+        timings.record("image", System.nanoTime() - start);
         if (request.cold()) {
             return sandboxes().boot(language, rootfs, timings);
         }
         String id = request.snapshotId() == null ? language.id() : request.snapshotId();
         SnapshotPin pin = translated("pinning snapshot " + id, () -> store.pin(id));
         try {
+            long check = System.nanoTime();
             Snapshot snapshot = request.snapshotId() == null ? languageSnapshot(language, rootfs) : openSnapshot(id);
+            timings.record("check", System.nanoTime() - check);
             RestoreImage restoreImage = translated("preparing snapshot " + id, () -> store.restoreImage(snapshot));
             Sandbox sandbox = sandboxes().restore(language, rootfs, restoreImage, timings);
             sandbox.closeWith(pin);

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 
 /** What the store needs to know about a file: digest, allocated size, and a change key. */
@@ -17,6 +18,8 @@ final class FileFacts {
     /** Large reads keep hashing near SHA-256's own speed. */
     private static final int BUFFER = 1 << 20;
     private static final byte[] ZEROS = new byte[BUFFER];
+    /** Below this size a file is read whole: asking for its holes costs more than it saves. */
+    private static final long SPARSE_WORTHWHILE = 16L << 20;
 
     private FileFacts() {}
 
@@ -34,7 +37,9 @@ final class FileFacts {
         try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
             ByteBuffer buffer = ByteBuffer.allocate(BUFFER);
             long hashed = 0;
-            for (long[] extent : SparseFiles.dataExtents(file)) {
+            List<long[]> extents = in.size() < SPARSE_WORTHWHILE ? List.of(new long[] {0, in.size()})
+                    : SparseFiles.dataExtents(file);
+            for (long[] extent : extents) {
                 hashZeros(digest, extent[0] - hashed);
                 hashed = hashRange(in, digest, buffer, extent[0], extent[1]);
             }

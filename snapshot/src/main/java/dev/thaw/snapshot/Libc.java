@@ -48,23 +48,42 @@ final class Libc {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final Optional<MethodHandle> STAT = downcall("stat",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
-    private static final Optional<MethodHandle> RENAMEAT2 = downcall("renameat2",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
-                    ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    /*
+     * Each handle is made on first use, in a holder class of its own: making a downcall
+     * handle costs tens of milliseconds before the JIT warms up, and a restore, on the
+     * critical path of every run, needs none of them.
+     */
+    private static final class Stat {
+        static final Optional<MethodHandle> STAT = downcall("stat",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+    }
 
-    /** {@code open} is variadic: its mode is passed as such, as C callers do. */
-    private static final Optional<MethodHandle> OPEN = downcall("open",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
-            Linker.Option.firstVariadicArg(2));
-    private static final Optional<MethodHandle> CLOSE = downcall("close",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-    private static final Optional<MethodHandle> LSEEK = downcall("lseek",
-            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
-    private static final Optional<MethodHandle> FALLOCATE = downcall("fallocate",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
-                    ValueLayout.JAVA_LONG));
+    private static final class Rename {
+        static final Optional<MethodHandle> RENAMEAT2 = downcall("renameat2",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                        ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    }
+
+    private static final class Fd {
+        /** {@code open} is variadic: its mode is passed as such, as C callers do. */
+        static final Optional<MethodHandle> OPEN = downcall("open",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
+                        ValueLayout.JAVA_INT), Linker.Option.firstVariadicArg(2));
+        static final Optional<MethodHandle> CLOSE = downcall("close",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    }
+
+    private static final class Seek {
+        static final Optional<MethodHandle> LSEEK = downcall("lseek",
+                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
+                        ValueLayout.JAVA_INT));
+    }
+
+    private static final class Fallocate {
+        static final Optional<MethodHandle> FALLOCATE = downcall("fallocate",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                        ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
+    }
 
     private Libc() {}
 
@@ -85,13 +104,13 @@ final class Libc {
 
     /** Bytes of disk the file occupies, or empty if this platform cannot tell. */
     static Optional<Long> allocatedBytes(Path file) {
-        if (STAT.isEmpty()) {
+        if (Stat.STAT.isEmpty()) {
             return Optional.empty();
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
             MemorySegment stat = arena.allocate(STAT_SIZE, 8);
-            int rc = (int) STAT.get().invokeExact(state, arena.allocateFrom(file.toString()), stat);
+            int rc = (int) Stat.STAT.get().invokeExact(state, arena.allocateFrom(file.toString()), stat);
             return rc == 0 ? Optional.of(stat.get(ValueLayout.JAVA_LONG, ST_BLOCKS) * 512) : Optional.empty();
         } catch (Throwable e) {
             return Optional.empty();
@@ -103,12 +122,12 @@ final class Libc {
      * the C library lacks the call; {@link #EINVAL} when the file system does not support the flag.
      */
     static int rename(Path from, Path to, int flags) {
-        if (RENAMEAT2.isEmpty()) {
+        if (Rename.RENAMEAT2.isEmpty()) {
             return ENOSYS;
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            int rc = (int) RENAMEAT2.get().invokeExact(state, AT_FDCWD, arena.allocateFrom(from.toString()), AT_FDCWD,
+            int rc = (int) Rename.RENAMEAT2.get().invokeExact(state, AT_FDCWD, arena.allocateFrom(from.toString()), AT_FDCWD,
                     arena.allocateFrom(to.toString()), flags);
             return rc == 0 ? 0 : (int) ERRNO.get(state, 0L);
         } catch (Throwable e) {
@@ -121,7 +140,7 @@ final class Libc {
      * {@code SEEK_DATA}/{@code SEEK_HOLE}; empty if this platform or file system cannot tell.
      */
     static Optional<List<long[]>> dataExtents(Path file) {
-        if (OPEN.isEmpty() || LSEEK.isEmpty() || CLOSE.isEmpty()) {
+        if (Fd.OPEN.isEmpty() || Seek.LSEEK.isEmpty() || Fd.CLOSE.isEmpty()) {
             return Optional.empty();
         }
         try (Arena arena = Arena.ofConfined()) {
@@ -133,7 +152,7 @@ final class Libc {
             try {
                 return extents(state, fd);
             } finally {
-                int ignored = (int) CLOSE.get().invokeExact(state, fd);
+                int ignored = (int) Fd.CLOSE.get().invokeExact(state, fd);
             }
         } catch (Throwable e) {
             return Optional.empty();
@@ -143,12 +162,12 @@ final class Libc {
     private static Optional<List<long[]>> extents(MemorySegment state, int fd) throws Throwable {
         List<long[]> extents = new ArrayList<>();
         for (long offset = 0; ; ) {
-            long start = (long) LSEEK.get().invokeExact(state, fd, offset, SEEK_DATA);
+            long start = (long) Seek.LSEEK.get().invokeExact(state, fd, offset, SEEK_DATA);
             if (start < 0) {
                 int errno = (int) ERRNO.get(state, 0L);
                 return errno == ENXIO ? Optional.of(extents) : Optional.empty(); // ENXIO: no data past offset
             }
-            long end = (long) LSEEK.get().invokeExact(state, fd, start, SEEK_HOLE);
+            long end = (long) Seek.LSEEK.get().invokeExact(state, fd, start, SEEK_HOLE);
             if (end < 0) {
                 return Optional.empty();
             }
@@ -163,7 +182,7 @@ final class Libc {
      * or the errno ({@link #ENOSYS} where the call is missing).
      */
     static int fallocate(Path file, int mode, List<long[]> ranges) {
-        if (OPEN.isEmpty() || FALLOCATE.isEmpty() || CLOSE.isEmpty()) {
+        if (Fd.OPEN.isEmpty() || Fallocate.FALLOCATE.isEmpty() || Fd.CLOSE.isEmpty()) {
             return ENOSYS;
         }
         try (Arena arena = Arena.ofConfined()) {
@@ -174,14 +193,14 @@ final class Libc {
             }
             try {
                 for (long[] range : ranges) {
-                    int rc = (int) FALLOCATE.get().invokeExact(state, fd, mode, range[0], range[1] - range[0]);
+                    int rc = (int) Fallocate.FALLOCATE.get().invokeExact(state, fd, mode, range[0], range[1] - range[0]);
                     if (rc != 0) {
                         return (int) ERRNO.get(state, 0L);
                     }
                 }
                 return 0;
             } finally {
-                int ignored = (int) CLOSE.get().invokeExact(state, fd);
+                int ignored = (int) Fd.CLOSE.get().invokeExact(state, fd);
             }
         } catch (Throwable e) {
             return ENOSYS;
@@ -189,6 +208,6 @@ final class Libc {
     }
 
     private static int open(Arena arena, MemorySegment state, Path file, int flags) throws Throwable {
-        return (int) OPEN.get().invokeExact(state, arena.allocateFrom(file.toString()), flags | O_CLOEXEC, 0);
+        return (int) Fd.OPEN.get().invokeExact(state, arena.allocateFrom(file.toString()), flags | O_CLOEXEC, 0);
     }
 }
