@@ -8,6 +8,8 @@ import java.util.Map;
  * A language Thaw runs: the Debian packages its image needs and how the guest agent runs
  * a program written in it.
  *
+ * @param version    the version Debian bookworm ships, as people name it (for listings and
+ *                   Piston clients)
  * @param codeFile   name the program is saved under in its working directory
  * @param argv       command that runs the program; {@code {file}} stands for its path
  * @param resident   true when the image keeps an interpreter loaded and waiting
@@ -16,6 +18,7 @@ import java.util.Map;
  */
 public record Language(
         String id,
+        String version,
         List<String> aliases,
         List<String> packages,
         String codeFile,

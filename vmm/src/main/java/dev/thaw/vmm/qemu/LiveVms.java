@@ -1,15 +1,16 @@
 package dev.thaw.vmm.qemu;
 
+import dev.thaw.vmm.VmShutdown;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Every VM of this JVM that has not been closed: stopped on Ctrl-C and SIGTERM. */
+/** Every VM of this JVM that has not been closed: stopped on Ctrl-C and SIGTERM, after the drains. */
 final class LiveVms {
 
     private static final Set<QemuVm> LIVE = ConcurrentHashMap.newKeySet();
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(LiveVms::closeAll, "thaw-vm-shutdown"));
+        VmShutdown.stopAtExit(LiveVms::closeAll);
     }
 
     private LiveVms() {}

@@ -1,0 +1,85 @@
+package dev.thaw.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code thaw serve} as a process: it answers, and SIGTERM lets a running request finish. */
+class ServeIT {
+
+    private static final Pattern LISTENING = Pattern.compile("listening on (http://[0-9.]+:\\d+)");
+
+    @TempDir
+    Path home;
+
+    @Test
+    void sigterm_drains_a_running_request_and_leaves_no_vm_or_run_directory() throws Exception {
+        Launcher thaw = new Launcher(home);
+        thaw.run("snapshot", "create", "--lang", "python");
+        Process serve = thaw.start("serve", "--listen", "127.0.0.1:0");
+        serve.getOutputStream().close();
+        String base = awaitListening(serve);
+        HttpClient client = HttpClient.newHttpClient();
+
+        CompletableFuture<HttpResponse<String>> running = client.sendAsync(HttpRequest.newBuilder(
+                        URI.create(base + "/v1/run")).timeout(Duration.ofMinutes(2))
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"language\": \"python\", \"code\": \"import time\\ntime.sleep(3)\\nprint('finished')\"}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        awaitVm(thaw);
+        new ProcessBuilder("kill", "-TERM", Long.toString(serve.pid())).start().waitFor();
+
+        HttpResponse<String> reply = running.get(2, TimeUnit.MINUTES);
+        assertThat(reply.statusCode()).as(reply.body()).isEqualTo(200);
+        assertThat(reply.body()).contains("finished");
+        assertThat(serve.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(thaw.vms()).isEmpty();
+        try (var left = Files.list(home.resolve("run"))) {
+            assertThat(left.toList()).isEmpty();
+        }
+    }
+
+    private static String awaitListening(Process serve) throws Exception {
+        BufferedReader out = new BufferedReader(new InputStreamReader(serve.getInputStream(), StandardCharsets.UTF_8));
+        CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
+            try {
+                for (String l; (l = out.readLine()) != null; ) {
+                    Matcher m = LISTENING.matcher(l);
+                    if (m.find()) {
+                        return m.group(1);
+                    }
+                }
+                return null;
+            } catch (java.io.IOException e) {
+                return null;
+            }
+        });
+        String base = line.get(3, TimeUnit.MINUTES);
+        assertThat(base).as("thaw serve printed where it listens").isNotNull();
+        return base;
+    }
+
+    private static void awaitVm(Launcher thaw) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (thaw.vms().isEmpty()) {
+            assertThat(System.nanoTime()).as("a VM started").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        Thread.sleep(1000); // the program is now running in the guest
+    }
+}

@@ -1,0 +1,24 @@
+package dev.thaw.server;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The host's available memory, from {@code /proc/meminfo}. */
+final class MemoryInfo {
+
+    private MemoryInfo() {}
+
+    static long availableMiB() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemAvailable:")) {
+                    return Long.parseLong(line.replaceAll("\\D+", "")) / 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // fall through: assume little
+        }
+        return 1024;
+    }
+}

@@ -1,0 +1,57 @@
+package dev.thaw.server;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+
+/**
+ * How {@code thaw serve} listens and admits work.
+ *
+ * @param token        required as {@code Authorization: Bearer TOKEN} on every endpoint but
+ *                     {@code /healthz}; null for none, which only a loopback address allows
+ * @param maxVms       live VMs at most; requests beyond wait for a slot
+ * @param queueTimeout how long a request waits for a slot before a 503 with Retry-After
+ * @param drainTimeout how long a stop lets running requests finish before their VMs are stopped
+ */
+public record ServerOptions(String host, int port, String token, int maxVms, Duration queueTimeout,
+        Duration drainTimeout) {
+
+    public static final int DEFAULT_PORT = 8080;
+    public static final Duration DEFAULT_QUEUE_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+
+    public ServerOptions {
+        if (maxVms < 1) {
+            throw new IllegalArgumentException("--max-vms must be at least 1, was " + maxVms);
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be 0-65535, was " + port);
+        }
+        token = token == null || token.isBlank() ? null : token;
+    }
+
+    /** Refuses to serve on a non-loopback address without a token: anyone there could run code. */
+    public void checkExposure() {
+        if (token == null && !isLoopback()) {
+            throw new IllegalArgumentException("refusing to listen on " + host + " without an API token: anyone who "
+                    + "reaches it could run code on this host. Set --token or THAW_TOKEN, or listen on 127.0.0.1");
+        }
+    }
+
+    private boolean isLoopback() {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("cannot resolve the listen address '" + host + "'", e);
+        }
+    }
+
+    /**
+     * As many VMs as fit in half of the host's free memory at {@code vmMemoryMiB} each, at
+     * least one: a restored clone shares its snapshot's pages, so this errs on the safe side.
+     */
+    public static int defaultMaxVms(int vmMemoryMiB) {
+        long freeMiB = MemoryInfo.availableMiB();
+        return (int) Math.max(1, freeMiB / 2 / vmMemoryMiB);
+    }
+}
