@@ -42,6 +42,15 @@ final class ServeCommand implements Callable<Integer> {
             description = "How long a stop lets running requests finish (default: ${DEFAULT-VALUE}).")
     Duration drainTimeout;
 
+    @Option(names = "--pool", paramLabel = "LANG=N[,LANG=N...]",
+            description = {"Warm sandboxes kept restored and paused per language, e.g. python=2: a request",
+                    "takes one instead of waiting for a restore. Each holds a VM slot."})
+    String pools;
+
+    @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "10m", converter = DurationConverter.class,
+            description = "A sandbox from POST /v1/sandboxes expires after this long unused (default: ${DEFAULT-VALUE}).")
+    Duration idleTimeout;
+
     @Override
     public Integer call() throws InterruptedException {
         ServerOptions options = options();
@@ -73,6 +82,7 @@ final class ServeCommand implements Callable<Integer> {
                     + listen + "'");
         }
         int vms = maxVms != null ? maxVms : ServerOptions.defaultMaxVms(RuntimeOptions.DEFAULT_MEMORY_MIB);
-        return new ServerOptions(listen.substring(0, colon), port, token, vms, queueTimeout, drainTimeout);
+        return new ServerOptions(listen.substring(0, colon), port, token, vms, queueTimeout, drainTimeout)
+                .withPools(ServerOptions.parsePools(pools), idleTimeout);
     }
 }

@@ -33,7 +33,7 @@ public final class Sandbox implements AutoCloseable {
     private final Language language;
     private final Vm vm;
     private final AgentChannel agent;
-    private final String mode;
+    private String mode;
     private final Origin origin;
     private final java.util.Deque<AutoCloseable> closeWith = new java.util.ArrayDeque<>();
     private boolean broken;
@@ -175,9 +175,28 @@ public final class Sandbox implements AutoCloseable {
         guardedVm(() -> vm.snapshot(vmstate, pages));
     }
 
-    /** Lets a guest paused by a snapshot run on. */
+    /** Lets a paused guest (by {@link #pause()} or a snapshot) run on. */
     public void resume() {
         guardedVm(vm::resume);
+    }
+
+    /**
+     * Stops the guest's CPUs: a paused sandbox costs memory but no CPU. Its next program
+     * gets fresh entropy and the current time first, since the clock stood still.
+     */
+    public void pause() {
+        guardedVm(vm::pause);
+        needsSeed = true;
+    }
+
+    /** Marks a sandbox that waited in a pool, so that its runs report mode {@code pooled}. */
+    public void markPooled() {
+        mode = "pooled";
+    }
+
+    /** Id of the sandbox's VM, unique on this host. */
+    public String id() {
+        return vm.id();
     }
 
     private void guardedVm(Runnable call) {

@@ -76,6 +76,18 @@ public final class ThawRuntime {
         }
     }
 
+    /**
+     * Starts a sandbox that lives until the caller closes it: restored from the language's
+     * snapshot, or from {@code snapshotId} when given. Its programs run with
+     * {@link Sandbox#exec(RunRequest, Timings)}, one at a time.
+     */
+    public Sandbox startSandbox(String languageName, String snapshotId) {
+        Language language = languages.get(languageName);
+        RunRequest start = new RunRequest(language.id(), new byte[0], null, null, null, RunRequest.DEFAULT_OUTPUT_CAP,
+                false, snapshotId);
+        return open(language, start, new Timings());
+    }
+
     /** A run whose sandbox was then saved as a diff snapshot. */
     public record SavedRun(RunResult result, Snapshot snapshot) {}
 

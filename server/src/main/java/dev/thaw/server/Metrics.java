@@ -52,8 +52,13 @@ final class Metrics {
         runs.computeIfAbsent(mode, k -> new Histogram()).observe(seconds);
     }
 
+    /** A gauge; {@code name} may carry labels, e.g. {@code thaw_pool_ready{language="python"}}. */
     synchronized void gauge(String name, LongSupplier value) {
         gauges.put(name, value);
+    }
+
+    static String labelled(String name, String label, String value) {
+        return name + labels(label, value);
     }
 
     synchronized String render() {
@@ -65,8 +70,15 @@ final class Metrics {
         out.append("# HELP thaw_run_seconds Time from request to result, by how the sandbox started.\n");
         out.append("# TYPE thaw_run_seconds histogram\n");
         new TreeMap<>(runs).forEach((mode, h) -> render(out, mode, h));
-        gauges.forEach((name, value) -> out.append("# TYPE ").append(name).append(" gauge\n")
-                .append(name).append(' ').append(value.getAsLong()).append('\n'));
+        String typed = "";
+        for (var gauge : gauges.entrySet()) {
+            String base = gauge.getKey().replaceFirst("\\{.*", "");
+            if (!base.equals(typed)) {
+                out.append("# TYPE ").append(base).append(" gauge\n");
+                typed = base;
+            }
+            out.append(gauge.getKey()).append(' ').append(gauge.getValue().getAsLong()).append('\n');
+        }
         return out.toString();
     }
 

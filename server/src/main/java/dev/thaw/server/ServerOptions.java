@@ -3,6 +3,7 @@ package dev.thaw.server;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * How {@code thaw serve} listens and admits work.
@@ -12,13 +13,22 @@ import java.time.Duration;
  * @param maxVms       live VMs at most; requests beyond wait for a slot
  * @param queueTimeout how long a request waits for a slot before a 503 with Retry-After
  * @param drainTimeout how long a stop lets running requests finish before their VMs are stopped
+ * @param idleTimeout  a sandbox created with {@code POST /v1/sandboxes} expires after this long unused
+ * @param pools        warm sandboxes kept ready per language id
  */
 public record ServerOptions(String host, int port, String token, int maxVms, Duration queueTimeout,
-        Duration drainTimeout) {
+        Duration drainTimeout, Duration idleTimeout, Map<String, Integer> pools) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final Duration DEFAULT_QUEUE_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(10);
+
+    /** A server without pools whose sandboxes expire after the default idle time. */
+    public ServerOptions(String host, int port, String token, int maxVms, Duration queueTimeout,
+            Duration drainTimeout) {
+        this(host, port, token, maxVms, queueTimeout, drainTimeout, DEFAULT_IDLE_TIMEOUT, Map.of());
+    }
 
     public ServerOptions {
         if (maxVms < 1) {
@@ -28,6 +38,21 @@ public record ServerOptions(String host, int port, String token, int maxVms, Dur
             throw new IllegalArgumentException("port must be 0-65535, was " + port);
         }
         token = token == null || token.isBlank() ? null : token;
+        pools = Map.copyOf(pools);
+        int pooled = pools.values().stream().mapToInt(Integer::intValue).sum();
+        if (pooled >= maxVms) {
+            throw new IllegalArgumentException("the pools hold " + pooled + " sandboxes but --max-vms is " + maxVms
+                    + ": raise --max-vms above the pools' total so requests still get a slot");
+        }
+    }
+
+    /** Pool sizes per language from {@code python=2,sh=1}. */
+    public static Map<String, Integer> parsePools(String spec) {
+        return WarmPool.parseSizes(spec);
+    }
+
+    public ServerOptions withPools(Map<String, Integer> sizes, Duration idle) {
+        return new ServerOptions(host, port, token, maxVms, queueTimeout, drainTimeout, idle, sizes);
     }
 
     /** Refuses to serve on a non-loopback address without a token: anyone there could run code. */

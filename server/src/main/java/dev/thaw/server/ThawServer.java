@@ -3,6 +3,7 @@ package dev.thaw.server;
 import dev.thaw.sandbox.Language;
 import dev.thaw.sandbox.RunRequest;
 import dev.thaw.sandbox.RunResult;
+import dev.thaw.sandbox.Sandbox;
 import dev.thaw.sandbox.SandboxException;
 import dev.thaw.sandbox.ThawRuntime;
 import dev.thaw.snapshot.Snapshot;
@@ -10,11 +11,11 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -37,6 +38,8 @@ public final class ThawServer implements AutoCloseable {
     private final VmSlots slots;
     private final Metrics metrics = new Metrics();
     private final AtomicBoolean draining = new AtomicBoolean();
+    private final SandboxRegistry sandboxes;
+    private final Map<String, WarmPool> pools = new java.util.concurrent.ConcurrentHashMap<>();
     private final Javalin app;
 
     /** One route of the API; the list of them is also what {@code /openapi.json} documents. */
@@ -51,12 +54,19 @@ public final class ThawServer implements AutoCloseable {
         metrics.gauge("thaw_vms_max", slots::capacity);
         metrics.gauge("thaw_requests_waiting", slots::waiting);
         metrics.gauge("thaw_store_bytes", this::storeBytes);
+        this.sandboxes = new SandboxRegistry(options.idleTimeout(), java.time.InstantSource.system());
+        metrics.gauge("thaw_sandboxes_live", sandboxes::size);
         this.app = Javalin.create(config -> {
             config.jetty.host = options.host();
             config.jetty.port = options.port();
             config.concurrency.useVirtualThreads = true;
             config.startup.showJavalinBanner = false;
             config.http.maxRequestSize = MAX_BODY_BYTES;
+            config.jetty.modifyServer(server -> {
+                // Stopping waits for requests in flight, responses included, up to the drain timeout.
+                server.setHandler(new GracefulHandler());
+                server.setStopTimeout(options.drainTimeout().toMillis());
+            });
             config.routes.before(this::admit);
             for (Route route : routes()) {
                 Handler named = ctx -> {
@@ -93,6 +103,14 @@ public final class ThawServer implements AutoCloseable {
                 new Route(HandlerType.POST, "/v1/run", this::run),
                 new Route(HandlerType.GET, "/v1/languages", ctx -> json(ctx, 200, languages())),
                 new Route(HandlerType.GET, "/v1/snapshots", ctx -> json(ctx, 200, snapshots())),
+                new Route(HandlerType.POST, "/v1/sandboxes", this::createSandbox),
+                new Route(HandlerType.POST, "/v1/sandboxes/{id}/exec", ctx -> json(ctx, 200,
+                        RunResponse.of(execIn(ctx.pathParam("id"), ctx.bodyAsBytes())))),
+                new Route(HandlerType.POST, "/v1/sandboxes/{id}/snapshot", this::snapshotSandbox),
+                new Route(HandlerType.DELETE, "/v1/sandboxes/{id}", ctx -> {
+                    sandboxes.delete(ctx.pathParam("id"));
+                    ctx.status(204);
+                }),
                 new Route(HandlerType.POST, "/api/v2/execute", this::pistonExecute),
                 new Route(HandlerType.GET, "/api/v2/runtimes", ctx -> json(ctx, 200,
                         PistonApi.runtimes(runtime.languages().all()))));
@@ -100,6 +118,13 @@ public final class ThawServer implements AutoCloseable {
 
     public ThawServer start() {
         app.start();
+        options.pools().forEach((language, size) -> {
+            String id = runtime.languages().get(language).id();
+            WarmPool pool = new WarmPool(id, size, () -> runtime.startSandbox(id, null), slots);
+            pools.put(id, pool);
+            metrics.gauge(Metrics.labelled("thaw_pool_ready", "language", id), pool::ready);
+            metrics.gauge(Metrics.labelled("thaw_pool_size", "language", id), pool::size);
+        });
         LOG.log(System.Logger.Level.INFO, "thaw serve listening on {0}:{1}", options.host(), port());
         return this;
     }
@@ -109,18 +134,17 @@ public final class ThawServer implements AutoCloseable {
     }
 
     /**
-     * Drains: refuses new work (503), lets running requests finish for up to the drain
-     * timeout, then stops the server. VMs of requests still running are stopped by the
-     * runtime's own shutdown (their requests fail).
+     * Drains: new requests get 503, the pools and long-lived sandboxes are stopped, and
+     * requests in flight finish, responses written, for up to the drain timeout (Jetty's
+     * graceful stop); then the server stops. VMs of requests still running after that are
+     * stopped by the runtime's own shutdown, and those requests fail.
      */
     public void drain() {
         if (!draining.compareAndSet(false, true)) {
             return;
         }
-        long deadline = System.nanoTime() + options.drainTimeout().toNanos();
-        while (slots.inUse() > 0 && System.nanoTime() < deadline) {
-            sleep(Duration.ofMillis(50));
-        }
+        pools.values().forEach(WarmPool::close);
+        sandboxes.close();
         app.stop();
     }
 
@@ -163,13 +187,72 @@ public final class ThawServer implements AutoCloseable {
         ctx.contentType("application/json").result(Json.write(Json.LENIENT, PistonApi.result(language, result)));
     }
 
+    /** From the language's warm pool when it has a sandbox waiting, else from a fresh restore. */
     private RunResult execute(RunRequest request) {
         long start = System.nanoTime();
-        try (VmSlots.Slot slot = slots.acquire()) {
-            RunResult result = runtime.run(request);
-            metrics.run(result.mode(), (System.nanoTime() - start) / 1e9);
-            return result;
+        RunResult result = pooled(request).orElseGet(() -> {
+            try (VmSlots.Slot slot = slots.acquire()) {
+                return runtime.run(request);
+            }
+        });
+        metrics.run(result.mode(), (System.nanoTime() - start) / 1e9);
+        return result;
+    }
+
+    private java.util.Optional<RunResult> pooled(RunRequest request) {
+        WarmPool pool = request.snapshotId() == null && !request.cold()
+                ? pools.get(runtime.languages().get(request.language()).id()) : null;
+        if (pool == null) {
+            return java.util.Optional.empty();
         }
+        return pool.take().map(taken -> {
+            try (VmSlots.Slot slot = taken.slot(); Sandbox sandbox = taken.sandbox()) {
+                dev.thaw.sandbox.Timings timings = new dev.thaw.sandbox.Timings();
+                long start = System.nanoTime();
+                sandbox.resume();
+                timings.record("resume", System.nanoTime() - start);
+                RunResult result = sandbox.exec(request, timings, true);
+                timings.record("total", System.nanoTime() - start);
+                return result;
+            }
+        });
+    }
+
+    private void createSandbox(Context ctx) {
+        SandboxBodies.Create body = Json.read(Json.STRICT, ctx.bodyAsBytes(), SandboxBodies.Create.class);
+        body.check();
+        VmSlots.Slot slot = slots.acquire();
+        try {
+            Sandbox sandbox = runtime.startSandbox(body.language(), body.snapshot());
+            String id = sandboxes.add(sandbox, slot);
+            json(ctx, 201, Map.of("id", id, "language", sandbox.language().id()));
+        } catch (RuntimeException e) {
+            slot.close();
+            throw e;
+        }
+    }
+
+    private RunResult execIn(String id, byte[] body) {
+        SandboxBodies.Exec exec = Json.read(Json.STRICT, body, SandboxBodies.Exec.class);
+        return sandboxes.with(id, sandbox -> sandbox.exec(exec.toRequest(sandbox.language().id()),
+                new dev.thaw.sandbox.Timings(), false));
+    }
+
+    /** A diff snapshot of a live sandbox, which then runs on; restore it with POST /v1/sandboxes. */
+    private void snapshotSandbox(Context ctx) {
+        SandboxBodies.Snapshot body = Json.read(Json.STRICT, ctx.bodyAsBytes(), SandboxBodies.Snapshot.class);
+        body.check();
+        Snapshot saved = sandboxes.with(ctx.pathParam("id"), sandbox -> {
+            try {
+                return runtime.saveDiff(sandbox, body.id(), Boolean.TRUE.equals(body.replace()),
+                        new dev.thaw.sandbox.Timings());
+            } finally {
+                if (!sandbox.broken()) {
+                    sandbox.resume();
+                }
+            }
+        });
+        json(ctx, 201, snapshot(saved, runtime.pinnedSnapshots().contains(saved.manifest().id())));
     }
 
     private List<Map<String, Object>> languages() {
@@ -225,14 +308,6 @@ public final class ThawServer implements AutoCloseable {
             return in.readAllBytes();
         } catch (IOException | NullPointerException e) {
             throw new IllegalStateException("openapi.json is missing from the build", e);
-        }
-    }
-
-    private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -1,0 +1,155 @@
+package dev.thaw.server;
+
+import dev.thaw.sandbox.RunRequest;
+import dev.thaw.sandbox.Sandbox;
+import dev.thaw.sandbox.Timings;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+/**
+ * Sandboxes of one language restored ahead of time, warmed by one empty run and paused, so a
+ * request takes one (resume and exec) instead of waiting for a restore. A filler thread
+ * restores a replacement whenever one is taken. Each waiting sandbox holds a VM slot.
+ */
+final class WarmPool implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(WarmPool.class.getName());
+    private static final Duration RETRY = Duration.ofSeconds(5);
+
+    private final String language;
+    private final int size;
+    private final Supplier<Sandbox> restore;
+    private final VmSlots slots;
+    private final BlockingQueue<Pooled> ready;
+    private final Object refill = new Object();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Thread filler;
+
+    /** A waiting sandbox and the VM slot it holds. */
+    record Pooled(Sandbox sandbox, VmSlots.Slot slot) {}
+
+    WarmPool(String language, int size, Supplier<Sandbox> restore, VmSlots slots) {
+        this.language = language;
+        this.size = size;
+        this.restore = restore;
+        this.slots = slots;
+        this.ready = new LinkedBlockingQueue<>(size);
+        this.filler = Thread.ofVirtual().name("pool-" + language).start(this::fill);
+    }
+
+    /** A warm sandbox if one is waiting; the caller owns it (and its slot) from now on. */
+    Optional<Pooled> take() {
+        Pooled taken = ready.poll();
+        synchronized (refill) {
+            refill.notifyAll();
+        }
+        return Optional.ofNullable(taken);
+    }
+
+    int ready() {
+        return ready.size();
+    }
+
+    int size() {
+        return size;
+    }
+
+    private void fill() {
+        while (!closed.get()) {
+            if (ready.size() >= size) {
+                awaitTake();
+                continue;
+            }
+            try {
+                ready.add(warm());
+            } catch (RuntimeException e) {
+                if (closed.get()) {
+                    return;
+                }
+                LOG.log(System.Logger.Level.WARNING, "cannot fill the " + language + " pool; retrying in "
+                        + RETRY.toSeconds() + " s: " + e.getMessage());
+                sleep(RETRY);
+            }
+        }
+    }
+
+    private Pooled warm() {
+        VmSlots.Slot slot = slots.acquire();
+        try {
+            Sandbox sandbox = restore.get();
+            try {
+                sandbox.exec(RunRequest.of(language, ""), new Timings());
+                sandbox.pause();
+                sandbox.markPooled();
+                return new Pooled(sandbox, slot);
+            } catch (RuntimeException e) {
+                sandbox.close();
+                throw e;
+            }
+        } catch (RuntimeException e) {
+            slot.close();
+            throw e;
+        }
+    }
+
+    private void awaitTake() {
+        synchronized (refill) {
+            try {
+                refill.wait(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                closed.set(true);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed.set(true);
+        filler.interrupt();
+        try {
+            filler.join(Duration.ofSeconds(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Pooled pooled; (pooled = ready.poll()) != null; ) {
+            pooled.sandbox().close();
+            pooled.slot().close();
+        }
+    }
+
+    /** Pool sizes per language from {@code python=2,sh=1}. */
+    static Map<String, Integer> parseSizes(String spec) {
+        Map<String, Integer> sizes = new java.util.LinkedHashMap<>();
+        if (spec == null || spec.isBlank()) {
+            return sizes;
+        }
+        for (String entry : spec.split(",")) {
+            String[] parts = entry.trim().split("=");
+            try {
+                int n = Integer.parseInt(parts[1].trim());
+                if (parts.length != 2 || n < 0) {
+                    throw new NumberFormatException();
+                }
+                sizes.put(parts[0].trim(), n);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("pool sizes are LANGUAGE=N, separated by commas, e.g. python=2,sh=1; "
+                        + "'" + entry + "' is not");
+            }
+        }
+        return sizes;
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package dev.thaw.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.thaw.sandbox.RuntimeOptions;
+import dev.thaw.sandbox.ThawHome;
+import dev.thaw.sandbox.ThawRuntime;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Sandboxes that live across requests, their diff snapshots, expiry, and the warm pool; real VMs. */
+class SandboxLifecycleTest {
+
+    @TempDir
+    static Path home;
+
+    static ThawRuntime runtime;
+
+    @BeforeAll
+    static void snapshot() {
+        runtime = new ThawRuntime(RuntimeOptions.defaults(new ThawHome(home, ThawHome.resolve(null).images())));
+        runtime.createSnapshot("python", null, false);
+    }
+
+    @AfterAll
+    static void noVmLeft() {
+        assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).count()).isZero();
+    }
+
+    private static ThawServer server(Map<String, Integer> pools, Duration idle) {
+        ServerOptions options = new ServerOptions("127.0.0.1", 0, null, 4, Duration.ofSeconds(60),
+                Duration.ofSeconds(5)).withPools(pools, idle);
+        return new ThawServer(runtime, options).start();
+    }
+
+    @Test
+    void a_sandbox_keeps_its_files_across_execs_and_its_snapshot_restores_them() throws Exception {
+        try (ThawServer server = server(Map.of(), Duration.ofMinutes(5))) {
+            Http http = new Http(server.port(), null);
+            String id = http.post("/v1/sandboxes", "{\"language\": \"python\"}").json().get("id").asText();
+
+            http.post("/v1/sandboxes/" + id + "/exec", "{\"code\": \"open('/tmp/kept', 'w').write('state')\"}");
+            JsonNode read = http.post("/v1/sandboxes/" + id + "/exec",
+                    "{\"code\": \"print(open('/tmp/kept').read())\"}").json();
+            Http.Reply saved = http.post("/v1/sandboxes/" + id + "/snapshot", "{\"id\": \"kept\"}");
+            JsonNode after = http.post("/v1/sandboxes/" + id + "/exec", "{\"code\": \"print('still here')\"}").json();
+            String restored = http.post("/v1/sandboxes", "{\"language\": \"python\", \"snapshot\": \"kept\"}")
+                    .json().get("id").asText();
+            JsonNode fromSnapshot = http.post("/v1/sandboxes/" + restored + "/exec",
+                    "{\"code\": \"print(open('/tmp/kept').read())\"}").json();
+
+            assertThat(read.get("stdout").asText()).isEqualTo("state\n");
+            assertThat(saved.status()).as(saved.body()).isEqualTo(201);
+            assertThat(saved.json().get("parent").asText()).isEqualTo("python");
+            assertThat(after.get("stdout").asText()).isEqualTo("still here\n");
+            assertThat(fromSnapshot.get("stdout").asText()).isEqualTo("state\n");
+            assertThat(http.delete("/v1/sandboxes/" + id).status()).isEqualTo(204);
+            assertThat(http.post("/v1/sandboxes/" + id + "/exec", "{\"code\": \"1\"}").status()).isEqualTo(404);
+            assertThat(http.delete("/v1/sandboxes/" + restored).status()).isEqualTo(204);
+        }
+    }
+
+    @Test
+    void an_idle_sandbox_expires_and_frees_its_vm() throws Exception {
+        try (ThawServer server = server(Map.of(), Duration.ofSeconds(1))) {
+            Http http = new Http(server.port(), null);
+            String id = http.post("/v1/sandboxes", "{\"language\": \"python\"}").json().get("id").asText();
+
+            Thread.sleep(3000);
+
+            assertThat(http.post("/v1/sandboxes/" + id + "/exec", "{\"code\": \"1\"}").status()).isEqualTo(404);
+            assertThat(http.get("/metrics").body()).contains("thaw_sandboxes_live 0", "thaw_vms_live 0");
+        }
+    }
+
+    @Test
+    void a_run_takes_a_warm_sandbox_from_the_pool_and_the_pool_refills() throws Exception {
+        try (ThawServer server = server(Map.of("python", 1), Duration.ofMinutes(5))) {
+            Http http = new Http(server.port(), null);
+            awaitPoolReady(http);
+
+            JsonNode pooled = http.post("/v1/run", "{\"language\": \"python\", \"code\": \"print(7)\"}").json();
+            awaitPoolReady(http);
+            JsonNode again = http.post("/v1/run", "{\"language\": \"python\", \"code\": \"print(8)\"}").json();
+
+            assertThat(pooled.get("mode").asText()).isEqualTo("pooled");
+            assertThat(pooled.get("stdout").asText()).isEqualTo("7\n");
+            assertThat(again.get("mode").asText()).isEqualTo("pooled");
+            assertThat(again.get("stdout").asText()).isEqualTo("8\n");
+        }
+    }
+
+    private static void awaitPoolReady(Http http) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!http.get("/metrics").body().contains("thaw_pool_ready{language=\"python\"} 1")) {
+            assertThat(System.nanoTime()).as("the pool filled").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+}
