@@ -4,7 +4,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /** Summary of a latency sample, in milliseconds (nearest-rank percentiles). */
-public record LatencyStats(int runs, double minMs, double p50Ms, double p95Ms, double maxMs, double meanMs) {
+public record LatencyStats(int runs, double minMs, double p50Ms, double p95Ms, double p99Ms, double maxMs,
+        double meanMs) {
 
     public static LatencyStats of(List<Double> samplesMs) {
         if (samplesMs.isEmpty()) {
@@ -12,7 +13,7 @@ public record LatencyStats(int runs, double minMs, double p50Ms, double p95Ms, d
         }
         double[] sorted = samplesMs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         return new LatencyStats(sorted.length, sorted[0], percentile(sorted, 50), percentile(sorted, 95),
-                sorted[sorted.length - 1], Arrays.stream(sorted).average().orElseThrow());
+                percentile(sorted, 99), sorted[sorted.length - 1], Arrays.stream(sorted).average().orElseThrow());
     }
 
     static double percentile(double[] sorted, int p) {

@@ -2,6 +2,7 @@ package dev.thaw.cli;
 
 import dev.thaw.bench.LatencyStats;
 import dev.thaw.bench.StartupBenchmark;
+import dev.thaw.bench.ServeBenchmark;
 import dev.thaw.bench.StoreBenchmark;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -32,6 +33,19 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--store", description = "Measure the snapshot store instead of startup.")
     boolean store;
 
+    @Option(names = "--serve", description = {"Measure thaw serve instead: POST /v1/run from a warm pool, from a",
+            "restore and cold; --clients concurrent clients; memory of --idle idle sandboxes."})
+    boolean serve;
+
+    @Option(names = "--clients", defaultValue = "8", description = "With --serve: concurrent clients (default: ${DEFAULT-VALUE}).")
+    int clients;
+
+    @Option(names = "--requests", defaultValue = "50", description = "With --serve: requests under load (default: ${DEFAULT-VALUE}).")
+    int requests;
+
+    @Option(names = "--idle", defaultValue = "20", description = "With --serve: idle sandboxes to weigh (default: ${DEFAULT-VALUE}).")
+    int idle;
+
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
     boolean json;
 
@@ -39,6 +53,16 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (runs < 1 || coldRuns < 1) {
             throw new IllegalArgumentException("--runs and --cold-runs must be at least 1");
+        }
+        if (serve) {
+            var report = new ServeBenchmark(thaw.runtime(), BenchCommand::progress)
+                    .run(language, code, runs, coldRuns, clients, requests, idle);
+            if (json) {
+                Json.print(report);
+            } else {
+                ServeReport.print(report);
+            }
+            return 0;
         }
         if (store) {
             StoreBenchmark.Report report = new StoreBenchmark(thaw.runtime(), BenchCommand::progress).run(language, runs);
@@ -70,7 +94,7 @@ final class BenchCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "ratio (cold p50 / restore p50): %.1fx%n", report.ratio());
     }
 
-    private static void row(String mode, LatencyStats s) {
+    static void row(String mode, LatencyStats s) {
         System.out.printf(Locale.ROOT, "%-8s %5d %9.1f %9.1f %9.1f %9.1f%n", mode, s.runs(), s.minMs(), s.p50Ms(),
                 s.p95Ms(), s.maxMs());
     }

@@ -133,6 +133,12 @@ public final class ThawServer implements AutoCloseable {
         return app.port();
     }
 
+    /** Warm sandboxes waiting in {@code language}'s pool; 0 without a pool. */
+    public int poolReady(String language) {
+        WarmPool pool = pools.get(runtime.languages().get(language).id());
+        return pool == null ? 0 : pool.ready();
+    }
+
     /**
      * Drains: new requests get 503, the pools and long-lived sandboxes are stopped, and
      * requests in flight finish, responses written, for up to the drain timeout (Jetty's

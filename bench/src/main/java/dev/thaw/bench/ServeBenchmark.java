@@ -1,0 +1,190 @@
+package dev.thaw.bench;
+
+import dev.thaw.sandbox.RunRequest;
+import dev.thaw.sandbox.ThawRuntime;
+import dev.thaw.server.ServerOptions;
+import dev.thaw.server.ThawServer;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+
+/**
+ * {@code thaw serve} under load, in one run: {@code POST /v1/run} latency served from a warm
+ * pool, from a fresh restore, and (through the runtime, as the API has no cold mode) from a
+ * cold boot; throughput with concurrent clients; and what an idle sandbox costs in memory
+ * (PSS of its QEMU process). Two in-process servers share one runtime: one with a pool of
+ * one sandbox, one without.
+ */
+public final class ServeBenchmark {
+
+    private final ThawRuntime runtime;
+    private final Consumer<String> log;
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    public ServeBenchmark(ThawRuntime runtime, Consumer<String> log) {
+        this.runtime = runtime;
+        this.log = log;
+    }
+
+    public record Load(int clients, int requests, double seconds, double requestsPerSecond, LatencyStats latency) {}
+
+    public record Memory(int sandboxes, double pssMibMean, double pssMibMax, long availableMib) {}
+
+    public record Report(String language, String program, LatencyStats pooled, LatencyStats restored,
+            LatencyStats cold, double coldOverPooled, double coldOverRestored, Load load, Memory idle) {}
+
+    public Report run(String language, String program, int runs, int coldRuns, int clients, int requests,
+            int idleSandboxes) throws Exception {
+        runtime.languageSnapshot(language);
+        int maxVms = Math.max(clients, idleSandboxes) + 2;
+        try (ThawServer pooled = server(maxVms, Map.of(language, 1)); ThawServer plain = server(maxVms, Map.of())) {
+            String body = "{\"language\": \"" + language + "\", \"code\": " + quote(program) + "}";
+            LatencyStats fromPool = sample("pooled", runs, () -> {
+                awaitPool(pooled, language);
+                return post(pooled, "/v1/run", body);
+            });
+            LatencyStats restored = sample("restored", runs, () -> post(plain, "/v1/run", body));
+            LatencyStats cold = sample("cold", coldRuns, () -> coldRun(language, program));
+            Load load = load(plain, body, clients, requests);
+            Memory idle = idle(plain, language, idleSandboxes);
+            return new Report(language, program, fromPool, restored, cold, cold.p50Ms() / fromPool.p50Ms(),
+                    cold.p50Ms() / restored.p50Ms(), load, idle);
+        }
+    }
+
+    private ThawServer server(int maxVms, Map<String, Integer> pools) {
+        ServerOptions options = new ServerOptions("127.0.0.1", 0, null, maxVms, Duration.ofMinutes(5),
+                Duration.ofSeconds(30)).withPools(pools, ServerOptions.DEFAULT_IDLE_TIMEOUT);
+        return new ThawServer(runtime, options).start();
+    }
+
+    private interface Timed {
+        double run() throws Exception;
+    }
+
+    private LatencyStats sample(String mode, int runs, Timed timed) throws Exception {
+        List<Double> samples = new ArrayList<>();
+        for (int i = 1; i <= runs; i++) {
+            samples.add(timed.run());
+            log.accept(String.format("%s %d/%d: %.1f ms", mode, i, runs, samples.getLast()));
+        }
+        return LatencyStats.of(samples);
+    }
+
+    private double coldRun(String language, String program) {
+        RunRequest cold = RunRequest.of(language, program).withCold(true);
+        long start = System.nanoTime();
+        runtime.run(cold);
+        return (System.nanoTime() - start) / 1e6;
+    }
+
+    private Load load(ThawServer server, String body, int clients, int requests) throws Exception {
+        log.accept(requests + " requests from " + clients + " concurrent clients");
+        List<Future<Double>> latencies = new ArrayList<>();
+        long start = System.nanoTime();
+        try (ExecutorService pool = Executors.newFixedThreadPool(clients, Thread.ofVirtual().factory())) {
+            for (int i = 0; i < requests; i++) {
+                latencies.add(pool.submit(() -> post(server, "/v1/run", body)));
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        List<Double> samples = new ArrayList<>();
+        for (Future<Double> latency : latencies) {
+            samples.add(latency.get());
+        }
+        return new Load(clients, requests, seconds, requests / seconds, LatencyStats.of(samples));
+    }
+
+    /** Starts sandboxes that sit idle, reads each one's QEMU PSS, and stops them. */
+    private Memory idle(ThawServer server, String language, int count) throws Exception {
+        log.accept("holding " + count + " idle sandboxes");
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String reply = send(server, HttpRequest.newBuilder(uri(server, "/v1/sandboxes"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"language\": \"" + language + "\"}")), 201);
+            ids.add(reply.replaceAll(".*\"id\"\\s*:\\s*\"([^\"]+)\".*", "$1"));
+        }
+        List<Long> pss = qemuProcesses().stream().map(ServeBenchmark::pssKib).filter(k -> k > 0).toList();
+        long availableMib = availableMib();
+        for (String id : ids) {
+            send(server, HttpRequest.newBuilder(uri(server, "/v1/sandboxes/" + id)).DELETE(), 204);
+        }
+        double mean = pss.stream().mapToLong(Long::longValue).average().orElse(0) / 1024;
+        double max = pss.stream().mapToLong(Long::longValue).max().orElse(0) / 1024.0;
+        return new Memory(ids.size(), mean, max, availableMib);
+    }
+
+    private void awaitPool(ThawServer server, String language) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (server.poolReady(language) == 0) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the " + language + " pool did not refill within 2 minutes");
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private double post(ThawServer server, String path, String body) throws Exception {
+        long start = System.nanoTime();
+        send(server, HttpRequest.newBuilder(uri(server, path)).POST(HttpRequest.BodyPublishers.ofString(body)), 200);
+        return (System.nanoTime() - start) / 1e6;
+    }
+
+    private String send(ThawServer server, HttpRequest.Builder request, int expected) throws Exception {
+        HttpResponse<String> response = client.send(request.header("Content-Type", "application/json")
+                .timeout(Duration.ofMinutes(5)).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != expected) {
+            throw new IllegalStateException(request.build().uri() + " answered " + response.statusCode() + ": "
+                    + response.body());
+        }
+        return response.body();
+    }
+
+    private static URI uri(ThawServer server, String path) {
+        return URI.create("http://127.0.0.1:" + server.port() + path);
+    }
+
+    private static List<ProcessHandle> qemuProcesses() {
+        return ProcessHandle.current().descendants()
+                .filter(p -> p.info().command().orElse("").contains("qemu-system")).toList();
+    }
+
+    /** Proportional set size: shared pages (the snapshot's memory file) split among their mappers. */
+    private static long pssKib(ProcessHandle process) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "smaps_rollup"))) {
+                if (line.startsWith("Pss:")) {
+                    return Long.parseLong(line.replaceAll("\\D+", ""));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // the process ended meanwhile
+        }
+        return 0;
+    }
+
+    private static long availableMib() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+            if (line.startsWith("MemAvailable:")) {
+                return Long.parseLong(line.replaceAll("\\D+", "")) / 1024;
+            }
+        }
+        return 0;
+    }
+
+    private static String quote(String text) {
+        return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
+    }
+}
