@@ -54,6 +54,31 @@ class ServeIT {
         }
     }
 
+    @Test
+    void after_kill_9_the_vms_die_with_it_and_the_next_start_removes_what_it_left() throws Exception {
+        Launcher thaw = new Launcher(home);
+        thaw.run("snapshot", "create", "--lang", "python");
+        Process serve = thaw.start("serve", "--listen", "127.0.0.1:0");
+        serve.getOutputStream().close();
+        String base = awaitListening(serve);
+        HttpResponse<String> created = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(base + "/v1/sandboxes")).POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"language\": \"python\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+
+        serve.destroyForcibly().waitFor();
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!thaw.vms().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(thaw.vms()).as("QEMU of the killed server").isEmpty();
+        assertThat(thaw.run("snapshot", "list").exit()).isZero();
+        try (var left = Files.list(home.resolve("run"))) {
+            assertThat(left.toList()).as("run directories after the next start").isEmpty();
+        }
+    }
+
     private static String awaitListening(Process serve) throws Exception {
         BufferedReader out = new BufferedReader(new InputStreamReader(serve.getInputStream(), StandardCharsets.UTF_8));
         CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
