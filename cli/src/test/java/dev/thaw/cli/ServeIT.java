@@ -30,9 +30,7 @@ class ServeIT {
     @Test
     void sigterm_drains_a_running_request_and_leaves_no_vm_or_run_directory() throws Exception {
         Launcher thaw = new Launcher(home);
-        thaw.run("snapshot", "create", "--lang", "python");
-        Process serve = thaw.start("serve", "--listen", "127.0.0.1:0");
-        serve.getOutputStream().close();
+        Process serve = startServe(thaw);
         String base = awaitListening(serve);
         HttpClient client = HttpClient.newHttpClient();
 
@@ -57,9 +55,7 @@ class ServeIT {
     @Test
     void after_kill_9_the_vms_die_with_it_and_the_next_start_removes_what_it_left() throws Exception {
         Launcher thaw = new Launcher(home);
-        thaw.run("snapshot", "create", "--lang", "python");
-        Process serve = thaw.start("serve", "--listen", "127.0.0.1:0");
-        serve.getOutputStream().close();
+        Process serve = startServe(thaw);
         String base = awaitListening(serve);
         HttpResponse<String> created = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                         URI.create(base + "/v1/sandboxes")).POST(HttpRequest.BodyPublishers.ofString(
@@ -77,6 +73,14 @@ class ServeIT {
         try (var left = Files.list(home.resolve("run"))) {
             assertThat(left.toList()).as("run directories after the next start").isEmpty();
         }
+    }
+
+    /** {@code thaw serve} on a free port, with the python snapshot already made. */
+    private static Process startServe(Launcher thaw) throws Exception {
+        thaw.run("snapshot", "create", "--lang", "python");
+        Process serve = thaw.start("serve", "--listen", "127.0.0.1:0");
+        serve.getOutputStream().close();
+        return serve;
     }
 
     private static String awaitListening(Process serve) throws Exception {
