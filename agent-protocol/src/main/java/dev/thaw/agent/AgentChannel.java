@@ -134,6 +134,22 @@ public final class AgentChannel implements AutoCloseable {
         return await(GuestMessage.Result.class, "RUN", timeout, deadline);
     }
 
+    /** Writes a file in the guest as the sandbox user; FAILURE (e.g. permission denied) throws. */
+    public void putFile(HostMessage.PutFile put, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        stale = unanswered;
+        send(put, deadline);
+        await(GuestMessage.FileStored.class, "PUT_FILE", timeout, deadline);
+    }
+
+    /** Reads a file in the guest as the sandbox user; FAILURE (e.g. no such file) throws. */
+    public byte[] getFile(String path, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        stale = unanswered;
+        send(new HostMessage.GetFile(path), deadline);
+        return await(GuestMessage.FileData.class, "GET_FILE", timeout, deadline).data();
+    }
+
     private static HostMessage.Seed seedMessage(byte[] entropy, Instant now) {
         long unixNanos = Math.addExact(Math.multiplyExact(now.getEpochSecond(), 1_000_000_000L), now.getNano());
         return new HostMessage.Seed(entropy, unixNanos);

@@ -17,8 +17,8 @@ public final class AgentCodec {
     /** Largest value of a frame's length field: the bytes after it (type and body). */
     public static final int MAX_FRAME = 64 << 20;
 
-    static final int PING = 0x01, SEED = 0x02, RUN = 0x03;
-    static final int READY = 0x81, SEEDED = 0x82, RESULT = 0x83, FAILURE = 0x84;
+    static final int PING = 0x01, SEED = 0x02, RUN = 0x03, PUT_FILE = 0x04, GET_FILE = 0x05;
+    static final int READY = 0x81, SEEDED = 0x82, RESULT = 0x83, FAILURE = 0x84, FILE_STORED = 0x85, FILE_DATA = 0x86;
 
     private AgentCodec() {}
 
@@ -30,6 +30,8 @@ public final class AgentCodec {
             case HostMessage.Run r -> w.u32((r.resident() ? 1 : 0) | (r.last() ? 2 : 0)).u32(r.timeoutMs())
                     .u32(r.outputCap()).string(r.codeFile()).bytes(r.code()).bytes(r.stdin()).strings(r.argv())
                     .strings(r.env()).finish(RUN, "RUN");
+            case HostMessage.PutFile p -> w.string(p.path()).u32(p.mode()).bytes(p.data()).finish(PUT_FILE, "PUT_FILE");
+            case HostMessage.GetFile g -> w.string(g.path()).finish(GET_FILE, "GET_FILE");
         };
     }
 
@@ -43,6 +45,8 @@ public final class AgentCodec {
                     .u32((r.timedOut() ? 1 : 0) | (r.stdoutTruncated() ? 2 : 0) | (r.stderrTruncated() ? 4 : 0))
                     .u64(r.durationMicros()).bytes(r.stdout()).bytes(r.stderr()).finish(RESULT, "RESULT");
             case GuestMessage.Failure f -> w.string(f.message()).finish(FAILURE, "FAILURE");
+            case GuestMessage.FileStored s -> w.finish(FILE_STORED, "FILE_STORED");
+            case GuestMessage.FileData d -> w.bytes(d.data()).finish(FILE_DATA, "FILE_DATA");
         };
     }
 
@@ -58,6 +62,8 @@ public final class AgentCodec {
                         f.u64(), f.bytes("stdout"), f.bytes("stderr"));
             }
             case FAILURE -> new GuestMessage.Failure(f.string("message"));
+            case FILE_STORED -> new GuestMessage.FileStored();
+            case FILE_DATA -> new GuestMessage.FileData(f.bytes("data"));
             default -> throw f.unknownType("guest");
         };
         f.expectEnd();
@@ -75,6 +81,8 @@ public final class AgentCodec {
                 yield new HostMessage.Run((flags & 1) != 0, (flags & 2) != 0, f.u32(), f.u32(), f.string("code_file"),
                         f.bytes("code"), f.bytes("stdin"), f.strings("argv"), f.strings("env"));
             }
+            case PUT_FILE -> new HostMessage.PutFile(f.string("path"), f.u32(), f.bytes("data"));
+            case GET_FILE -> new HostMessage.GetFile(f.string("path"));
             default -> throw f.unknownType("host");
         };
         f.expectEnd();

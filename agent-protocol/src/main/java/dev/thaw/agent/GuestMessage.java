@@ -50,4 +50,26 @@ public sealed interface GuestMessage {
 
     /** The agent could not do what was asked; the message says why. */
     record Failure(String message) implements GuestMessage {}
+
+    /** The answer to PUT_FILE: the file is written. */
+    record FileStored() implements GuestMessage {}
+
+    /** The answer to GET_FILE: the file's content. */
+    record FileData(byte[] data) implements GuestMessage {
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof FileData f && java.util.Arrays.equals(f.data, data);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Arrays.hashCode(data);
+        }
+
+        @Override
+        public String toString() {
+            return "FileData[" + data.length + " bytes]";
+        }
+    }
 }

@@ -85,4 +85,41 @@ public sealed interface HostMessage {
                     + stdin.length + " bytes, argv=" + argv + ", env=" + env.size() + " entries]";
         }
     }
+
+    /**
+     * Writes a file of the guest's root filesystem as the sandbox user (parents created).
+     *
+     * @param path absolute path in the guest, without {@code ..}
+     * @param mode permission bits of a file it creates
+     */
+    record PutFile(String path, int mode, byte[] data) implements HostMessage {
+
+        public PutFile {
+            Objects.requireNonNull(path, "path");
+            Objects.requireNonNull(data, "data");
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof PutFile f && f.path.equals(path) && f.mode == mode && Arrays.equals(f.data, data);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(path, mode, Arrays.hashCode(data));
+        }
+
+        @Override
+        public String toString() {
+            return "PutFile[" + path + ", mode " + Integer.toOctalString(mode) + ", " + data.length + " bytes]";
+        }
+    }
+
+    /** Reads a regular file (at most 16 MiB) of the guest's root filesystem as the sandbox user. */
+    record GetFile(String path) implements HostMessage {
+
+        public GetFile {
+            Objects.requireNonNull(path, "path");
+        }
+    }
 }

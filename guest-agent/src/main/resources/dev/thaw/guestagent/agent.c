@@ -148,6 +148,8 @@ static void serve(void) {
         }
         case MSG_SEED: handle_seed(&r); break;
         case MSG_RUN: handle_run(&r); break;
+        case MSG_PUT_FILE: handle_put_file(&r); break;
+        case MSG_GET_FILE: handle_get_file(&r); break;
         /* The frame was read whole, so the stream is still in step: say so and go on. */
         default: channel_send_failure("unknown message type 0x%02x (agent version %s)", frame[0], THAW_AGENT_VERSION);
         }

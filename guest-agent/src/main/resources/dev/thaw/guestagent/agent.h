@@ -21,10 +21,14 @@ enum {
     MSG_PING = 0x01,
     MSG_SEED = 0x02,
     MSG_RUN = 0x03,
+    MSG_PUT_FILE = 0x04,
+    MSG_GET_FILE = 0x05,
     MSG_READY = 0x81,
     MSG_SEEDED = 0x82,
     MSG_RESULT = 0x83,
     MSG_FAILURE = 0x84,
+    MSG_FILE_STORED = 0x85,
+    MSG_FILE_DATA = 0x86,
 };
 
 /* RUN_LAST: no run follows in this guest, so the resident runner may run it in place. */
@@ -115,6 +119,10 @@ int resident_has_line(void);
 int resident_read_exit(int *status, char *failure, size_t failure_len);
 
 /* agent.c */
+/* files.c */
+void handle_put_file(struct reader *r);
+void handle_get_file(struct reader *r);
+
 void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 uint64_t now_us(void);
 void describe_status(int status, char *out, size_t len);

@@ -1,8 +1,10 @@
 package dev.thaw.guestagent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.thaw.agent.AgentChannel;
+import dev.thaw.agent.AgentException;
 import dev.thaw.agent.GuestMessage;
 import dev.thaw.agent.HostMessage;
 import java.nio.charset.StandardCharsets;
@@ -113,6 +115,29 @@ class AgentHostModeTest {
         GuestMessage.Result result = run(List.of("no-such-program"), "", List.of(), 5000, 1000);
         assertThat(result.exitCode()).isEqualTo(127);
         assertThat(text(result.stderr())).contains("cannot execute no-such-program");
+    }
+
+    @Test
+    void a_file_put_into_the_guest_reads_back_and_programs_see_it() throws Exception {
+        byte[] data = "col\n1\n".getBytes(StandardCharsets.UTF_8);
+
+        channel.putFile(new HostMessage.PutFile("/data/in/table.csv", 0644, data), Duration.ofSeconds(5));
+
+        assertThat(channel.getFile("/data/in/table.csv", Duration.ofSeconds(5))).isEqualTo(data);
+        assertThat(dir.resolve("root/data/in/table.csv")).hasBinaryContent(data);
+        GuestMessage.Result cat = run(List.of("cat", dir.resolve("root/data/in/table.csv").toString()), "", List.of(),
+                5000, 1000);
+        assertThat(text(cat.stdout())).isEqualTo("col\n1\n");
+    }
+
+    @Test
+    void a_missing_file_a_directory_and_a_path_with_dot_dot_are_refused_with_the_reason() {
+        assertThatThrownBy(() -> channel.getFile("/no/such/file", Duration.ofSeconds(5)))
+                .isInstanceOf(AgentException.class).hasMessageContaining("No such file");
+        assertThatThrownBy(() -> channel.getFile("/", Duration.ofSeconds(5)))
+                .isInstanceOf(AgentException.class).hasMessageContaining("not a regular file");
+        assertThatThrownBy(() -> channel.putFile(new HostMessage.PutFile("/a/../../etc/x", 0644, new byte[1]),
+                Duration.ofSeconds(5))).isInstanceOf(AgentException.class).hasMessageContaining("without '..'");
     }
 
     @Test

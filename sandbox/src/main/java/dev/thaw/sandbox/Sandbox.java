@@ -124,6 +124,48 @@ public final class Sandbox implements AutoCloseable {
                 result.durationMicros(), timings);
     }
 
+    /** Time a file transfer may take: 16 MiB through the agent, with room for a busy host. */
+    private static final Duration FILE_TIMEOUT = Duration.ofSeconds(30);
+
+    /**
+     * Writes a file in the guest as the sandbox user, creating its parent directories.
+     *
+     * @param guestPath absolute path in the guest without {@code ..}
+     */
+    public void putFile(String guestPath, byte[] data) {
+        fileOperation(guestPath, () -> {
+            agent.putFile(new dev.thaw.agent.HostMessage.PutFile(guestPath, 0644, data), FILE_TIMEOUT);
+            return null;
+        });
+    }
+
+    /** Reads a regular file (at most 16 MiB) of the guest as the sandbox user. */
+    public byte[] getFile(String guestPath) {
+        return fileOperation(guestPath, () -> agent.getFile(guestPath, FILE_TIMEOUT));
+    }
+
+    /**
+     * A FAILURE answer (no such file, permission denied) is the caller's problem and leaves
+     * the sandbox usable; anything else is handled like a failed run.
+     */
+    private <T> T fileOperation(String guestPath, java.util.function.Supplier<T> call) {
+        if (broken) {
+            throw new SandboxException(SandboxException.Code.BAD_REQUEST,
+                    "this sandbox can no longer be used: an earlier program timed out or its guest failed");
+        }
+        try {
+            return call.get();
+        } catch (AgentException e) {
+            if (e.code() == AgentException.Code.GUEST_FAILURE) {
+                boolean missing = e.getMessage().contains("No such file");
+                throw new SandboxException(missing ? SandboxException.Code.NOT_FOUND : SandboxException.Code.BAD_REQUEST,
+                        e.getMessage().replace("the agent could not do ", "") + " (" + guestPath + ")", e);
+            }
+            broken = true;
+            throw explain(e);
+        }
+    }
+
     private static List<String> envEntries(Map<String, String> env) {
         return env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).sorted().toList();
     }

@@ -31,6 +31,8 @@ public final class ThawServer implements AutoCloseable {
     private static final long MAX_BODY_BYTES = RunRequest.MAX_STDIN_BYTES + RunRequest.MAX_CODE_BYTES + (1 << 20);
 
     private static final String ROUTE = "thaw.route";
+    /** What the guest agent reads or writes in one message. */
+    private static final int MAX_FILE_BYTES = 16 << 20;
     private static final String ANSWERED = "thaw.answered";
 
     private final ThawRuntime runtime;
@@ -107,6 +109,8 @@ public final class ThawServer implements AutoCloseable {
                 new Route(HandlerType.POST, "/v1/sandboxes/{id}/exec", ctx -> json(ctx, 200,
                         RunResponse.of(execIn(ctx.pathParam("id"), ctx.bodyAsBytes())))),
                 new Route(HandlerType.POST, "/v1/sandboxes/{id}/snapshot", this::snapshotSandbox),
+                new Route(HandlerType.PUT, "/v1/sandboxes/{id}/files/<path>", this::putFile),
+                new Route(HandlerType.GET, "/v1/sandboxes/{id}/files/<path>", this::getFile),
                 new Route(HandlerType.DELETE, "/v1/sandboxes/{id}", ctx -> {
                     sandboxes.delete(ctx.pathParam("id"));
                     ctx.status(204);
@@ -242,6 +246,25 @@ public final class ThawServer implements AutoCloseable {
         SandboxBodies.Exec exec = Json.read(Json.STRICT, body, SandboxBodies.Exec.class);
         return sandboxes.with(id, sandbox -> sandbox.exec(exec.toRequest(sandbox.language().id()),
                 new dev.thaw.sandbox.Timings(), false));
+    }
+
+    private void putFile(Context ctx) {
+        String path = GuestPaths.of(ctx.pathParam("path"));
+        byte[] data = ctx.bodyAsBytes();
+        if (data.length > MAX_FILE_BYTES) {
+            throw ApiException.tooLarge("the file is " + data.length + " bytes; the limit is " + MAX_FILE_BYTES);
+        }
+        sandboxes.with(ctx.pathParam("id"), sandbox -> {
+            sandbox.putFile(path, data);
+            return null;
+        });
+        ctx.status(204);
+    }
+
+    private void getFile(Context ctx) {
+        String path = GuestPaths.of(ctx.pathParam("path"));
+        byte[] data = sandboxes.with(ctx.pathParam("id"), sandbox -> sandbox.getFile(path));
+        ctx.contentType("application/octet-stream").result(data);
     }
 
     /** A diff snapshot of a live sandbox, which then runs on; restore it with POST /v1/sandboxes. */

@@ -41,6 +41,10 @@ final class Http {
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
+    Reply put(String path, byte[] body) throws Exception {
+        return send(request(path).PUT(HttpRequest.BodyPublishers.ofByteArray(body)));
+    }
+
     Reply delete(String path) throws Exception {
         return send(request(path).DELETE());
     }

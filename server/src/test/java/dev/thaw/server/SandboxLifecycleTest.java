@@ -67,6 +67,33 @@ class SandboxLifecycleTest {
     }
 
     @Test
+    void files_put_into_a_sandbox_are_read_by_its_programs_and_read_back() throws Exception {
+        try (ThawServer server = server(Map.of(), Duration.ofMinutes(5))) {
+            Http http = new Http(server.port(), null);
+            String id = http.post("/v1/sandboxes", "{\"language\": \"python\"}").json().get("id").asText();
+            String files = "/v1/sandboxes/" + id + "/files/";
+
+            Http.Reply put = http.put(files + "tmp/in/data.csv", "a,b\n1,2\n".getBytes());
+            JsonNode run = http.post("/v1/sandboxes/" + id + "/exec", "{\"code\": \"rows = open('/tmp/in/data.csv')"
+                    + ".read().split()\\nopen('/tmp/out.txt', 'w').write(str(len(rows)))\"}").json();
+            Http.Reply got = http.get(files + "tmp/out.txt");
+            Http.Reply missing = http.get(files + "tmp/nothing.txt");
+            Http.Reply outside = http.put(files + "etc/passwd", "x".getBytes());
+            Http.Reply dotDot = http.get(files + "tmp/in/%2E%2E/%2E%2E/etc/shadow");
+
+            assertThat(put.status()).as(put.body()).isEqualTo(204);
+            assertThat(run.get("exit_code").asInt()).as(run.toString()).isZero();
+            assertThat(got.status()).isEqualTo(200);
+            assertThat(got.body()).isEqualTo("2");
+            assertThat(missing.status()).isEqualTo(404);
+            assertThat(outside.status()).as("the sandbox user cannot write /etc").isEqualTo(400);
+            assertThat(outside.json().at("/error/message").asText()).contains("Permission denied");
+            assertThat(dotDot.status()).isEqualTo(400);
+            assertThat(http.delete("/v1/sandboxes/" + id).status()).isEqualTo(204);
+        }
+    }
+
+    @Test
     void an_idle_sandbox_expires_and_frees_its_vm() throws Exception {
         try (ThawServer server = server(Map.of(), Duration.ofSeconds(1))) {
             Http http = new Http(server.port(), null);

@@ -195,11 +195,12 @@ class ServerApiTest {
 
         Set<String> served = new HashSet<>();
         for (ThawServer.Route route : server.routes()) {
-            served.add(route.method().name() + " " + route.path());
-            String path = route.path().replace("{id}", "no-such-sandbox");
+            served.add(route.method().name() + " " + route.path().replace("<path>", "{path}"));
+            String path = route.path().replace("{id}", "no-such-sandbox").replace("<path>", "tmp/x");
             Http.Reply reply = switch (route.method().name()) {
                 case "GET" -> http.get(path);
                 case "DELETE" -> http.delete(path);
+                case "PUT" -> http.put(path, new byte[0]);
                 default -> http.post(path, "{}");
             };
             if (reply.status() == 404) { // only a path parameter naming nothing may answer 404
