@@ -8,7 +8,10 @@ import java.util.Map;
 
 /** The body of {@code POST /v1/run}. */
 record RunBody(String language, String code, String stdin, Map<String, String> env, Long timeoutMs,
-        List<Map<String, Object>> files) {
+        List<File> files) {
+
+    /** A file written into the sandbox before the program runs; {@code path} is from the guest's root. */
+    record File(String path, String content) {}
 
     RunRequest toRequest() {
         if (language == null || language.isBlank()) {
@@ -17,12 +20,28 @@ record RunBody(String language, String code, String stdin, Map<String, String> e
         if (code == null) {
             throw ApiException.badRequest("field 'code' is missing: send the program's source as a string");
         }
-        if (files != null && !files.isEmpty()) {
-            throw ApiException.badRequest("field 'files' is not supported yet: send the program in 'code'");
-        }
         byte[] source = Limits.checked("code", code, RunRequest.MAX_CODE_BYTES);
         byte[] input = stdin == null ? null : Limits.checked("stdin", stdin, RunRequest.MAX_STDIN_BYTES);
         return new RunRequest(language, source, input, env, timeout(), RunRequest.DEFAULT_OUTPUT_CAP, false, null);
+    }
+
+    /** The files to write first, by guest path; checked like the files routes' paths. */
+    Map<String, byte[]> guestFiles() {
+        Map<String, byte[]> out = new java.util.LinkedHashMap<>();
+        long total = 0;
+        for (File file : files == null ? List.<File>of() : files) {
+            if (file == null || file.path() == null || file.content() == null) {
+                throw ApiException.badRequest("each entry of 'files' needs 'path' and 'content'");
+            }
+            String path = GuestPaths.of(file.path().startsWith("/") ? file.path().substring(1) : file.path());
+            byte[] content = Limits.checked("files[].content", file.content(), RunRequest.MAX_STDIN_BYTES);
+            total += content.length;
+            if (total > RunRequest.MAX_STDIN_BYTES) {
+                throw ApiException.tooLarge("'files' hold " + total + " bytes; the limit is " + RunRequest.MAX_STDIN_BYTES);
+            }
+            out.put(path, content);
+        }
+        return out;
     }
 
     private Duration timeout() {

@@ -182,8 +182,10 @@ public final class ThawServer implements AutoCloseable {
     }
 
     private void run(Context ctx) {
-        RunRequest request = Json.read(Json.STRICT, ctx.bodyAsBytes(), RunBody.class).toRequest();
-        RunResult result = execute(request);
+        RunBody body = Json.read(Json.STRICT, ctx.bodyAsBytes(), RunBody.class);
+        RunRequest request = body.toRequest();
+        Map<String, byte[]> files = body.guestFiles();
+        RunResult result = files.isEmpty() ? execute(request) : executeWithFiles(request, files);
         json(ctx, 200, RunResponse.of(result));
     }
 
@@ -207,6 +209,19 @@ public final class ThawServer implements AutoCloseable {
         });
         metrics.run(result.mode(), (System.nanoTime() - start) / 1e9);
         return result;
+    }
+
+    /** A one-shot sandbox that gets {@code files} before the program runs. */
+    private RunResult executeWithFiles(RunRequest request, Map<String, byte[]> files) {
+        long start = System.nanoTime();
+        try (VmSlots.Slot slot = slots.acquire(); Sandbox sandbox = runtime.startSandbox(request.language(), null)) {
+            files.forEach(sandbox::putFile);
+            dev.thaw.sandbox.Timings timings = new dev.thaw.sandbox.Timings();
+            RunResult result = sandbox.exec(request, timings, true);
+            timings.record("total", System.nanoTime() - start);
+            metrics.run(result.mode(), (System.nanoTime() - start) / 1e9);
+            return result;
+        }
     }
 
     private java.util.Optional<RunResult> pooled(RunRequest request) {

@@ -66,6 +66,16 @@ class ServerApiTest {
     }
 
     @Test
+    void files_sent_with_a_run_are_there_when_the_program_starts() throws Exception {
+        Http.Reply reply = http.post("/v1/run", """
+                {"language": "python", "code": "print(open('/tmp/input/words.txt').read().split())",
+                 "files": [{"path": "/tmp/input/words.txt", "content": "alpha beta"}]}""");
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        assertThat(reply.json().get("stdout").asText()).isEqualTo("['alpha', 'beta']\n");
+    }
+
+    @Test
     void a_piston_client_gets_pistons_shape() throws Exception {
         Http.Reply reply = http.post("/api/v2/execute", """
                 {"language": "py", "version": "*", "files": [{"name": "main.py", "content": "print(input()*2)"}],
@@ -92,7 +102,8 @@ class ServerApiTest {
             "negative timeout         | {\"language\": \"python\", \"code\": \"1\", \"timeout_ms\": -5} | 400 | timeout_ms",
             "huge timeout             | {\"language\": \"python\", \"code\": \"1\", \"timeout_ms\": 99999999999} | 400 | timeout_ms",
             "wrong type               | {\"language\": \"python\", \"code\": [1]}           | 400 | 'code' has the wrong type",
-            "files                    | {\"language\": \"python\", \"code\": \"1\", \"files\": [{}]} | 400 | 'files' is not supported",
+            "file without path        | {\"language\": \"python\", \"code\": \"1\", \"files\": [{}]} | 400 | needs 'path' and 'content'",
+            "file outside the root    | {\"language\": \"python\", \"code\": \"1\", \"files\": [{\"path\": \"../x\", \"content\": \"\"}]} | 400 | '..' segment",
             "empty body               |                                                     | 400 | no body"})
     void bad_input_gets_a_4xx_that_says_what_was_wrong(String name, String body, int status, String message)
             throws Exception {
