@@ -22,6 +22,7 @@ import java.util.stream.Stream;
  *   ID/manifest.json  ID/memory  ID/vmstate  ID/disk.qcow2   the snapshot
  *   ID/memory.pages                   of a diff snapshot: which pages its memory holds
  *   ID/memory.assembled               of a diff snapshot: its chain's memory, made at first restore
+ *   ID/manifest.sha256                the manifest's own sha256, in sha256sum format
  *   ID/verified.json                  change keys of files whose sha256 was last confirmed
  *   ID/last-used                      empty; its mtime is the last restore
  *   .staging-ID-PID-N/                a snapshot being written by process PID
@@ -257,6 +258,7 @@ public final class LocalSnapshotStore implements SnapshotStore {
     public Snapshot open(String id, HostProfile host) {
         Snapshot snapshot = find(id).orElseThrow(() -> notFound(id));
         for (Snapshot link : SnapshotChain.walk(snapshot, this::find)) {
+            ManifestDigest.require(link); // before anything trusts the manifest's fields
             Compatibility.check(link.manifest(), host);
             try {
                 Integrity.check(link, ALWAYS_HASHED);

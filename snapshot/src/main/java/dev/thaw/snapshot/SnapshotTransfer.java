@@ -74,6 +74,9 @@ public final class SnapshotTransfer {
     private static void copySnapshot(SnapshotFiles from, Manifest manifest, SnapshotFiles to) throws IOException {
         Files.createDirectories(to.dir());
         Files.copy(from.manifest(), to.manifest());
+        if (ManifestDigest.recorded(from.dir())) {
+            Files.copy(from.dir().resolve(ManifestDigest.NAME), to.dir().resolve(ManifestDigest.NAME));
+        }
         for (String name : manifest.files().keySet()) {
             Path source = from.dir().resolve(name);
             Path target = to.dir().resolve(name);
