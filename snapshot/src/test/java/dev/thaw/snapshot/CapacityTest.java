@@ -30,15 +30,21 @@ class CapacityTest {
         clock.set(Instant.parse("2026-01-01T" + time + ":00Z"));
     }
 
+    /** Creates the snapshots an hour apart from 01:00 on, the first the least recently used; returns its size. */
+    private long createHourly(LocalSnapshotStore store, String... ids) throws IOException {
+        long size = 0;
+        for (int i = 0; i < ids.length; i++) {
+            at(String.format("%02d:00", i + 1));
+            long bytes = SnapshotFixtures.create(store, ids[i], i + 1).allocatedBytes();
+            size = i == 0 ? bytes : size;
+        }
+        return size;
+    }
+
     @Test
     void the_least_recently_used_snapshot_is_evicted_first() throws IOException {
         LocalSnapshotStore store = storeFor(3);
-        at("01:00");
-        SnapshotFixtures.create(store, "a", 1);
-        at("02:00");
-        SnapshotFixtures.create(store, "b", 2);
-        at("03:00");
-        SnapshotFixtures.create(store, "c", 3);
+        createHourly(store, "a", "b", "c");
         at("04:00");
         store.open("a", SnapshotFixtures.host()); // a is now the most recently used
 
@@ -92,12 +98,7 @@ class CapacityTest {
     @Test
     void a_pinned_snapshot_is_passed_over_for_the_next_least_recently_used() throws IOException {
         LocalSnapshotStore store = storeFor(3);
-        at("01:00");
-        SnapshotFixtures.create(store, "a", 1);
-        at("02:00");
-        SnapshotFixtures.create(store, "b", 2);
-        at("03:00");
-        SnapshotFixtures.create(store, "c", 3);
+        createHourly(store, "a", "b", "c");
 
         try (SnapshotPin pin = store.pin("a")) {
             at("04:00");
@@ -127,8 +128,7 @@ class CapacityTest {
     @Test
     void evicting_a_diff_unpins_its_parent_which_can_then_go_too() throws IOException {
         LocalSnapshotStore store = storeFor(3);
-        at("01:00");
-        long size = SnapshotFixtures.create(store, "a", 1).allocatedBytes();
+        long size = createHourly(store, "a");
         at("05:00");
         createDiff(store, "d", "a");
         at("06:00");
@@ -142,10 +142,7 @@ class CapacityTest {
     @Test
     void commit_evicts_when_the_real_size_exceeds_the_estimate_at_begin() throws IOException {
         LocalSnapshotStore store = storeFor(2);
-        at("01:00");
-        SnapshotFixtures.create(store, "a", 1);
-        at("02:00");
-        SnapshotFixtures.create(store, "b", 2);
+        createHourly(store, "a", "b");
 
         at("03:00");
         try (PendingSnapshot pending = store.begin("c", 0, false)) { // an estimate of nothing fits
@@ -160,10 +157,7 @@ class CapacityTest {
     @Test
     void a_replace_evicts_others_but_never_the_snapshot_it_replaces() throws IOException {
         LocalSnapshotStore store = storeFor(2);
-        at("01:00");
-        long size = SnapshotFixtures.create(store, "a", 1).allocatedBytes();
-        at("02:00");
-        SnapshotFixtures.create(store, "b", 2);
+        long size = createHourly(store, "a", "b");
 
         at("03:00");
         try (PendingSnapshot pending = store.begin("a", size, true)) {
