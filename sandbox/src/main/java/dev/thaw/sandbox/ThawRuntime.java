@@ -212,7 +212,7 @@ public final class ThawRuntime {
     private Snapshot createSnapshot(Language language, RootfsImage rootfs, String id, boolean replace,
             Timings timings) {
         try {
-            return new SnapshotMaker(sandboxes(), store, clock).create(language, rootfs, id, replace, timings);
+            return new SnapshotMaker(sandboxes(), store, clock, progress).create(language, rootfs, id, replace, timings);
         } catch (RuntimeException e) {
             throw Failures.translate("creating snapshot " + id, e);
         }
