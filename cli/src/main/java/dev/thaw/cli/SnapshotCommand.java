@@ -49,11 +49,27 @@ final class SnapshotCommand {
         @ParentCommand
         SnapshotCommand parent;
 
+        @Option(names = "--json", description = "Print a JSON array, one object per snapshot, sizes in bytes.")
+        boolean json;
+
+        /** One snapshot as {@code --json} prints it. */
+        record Listed(String id, String language, String accelerator, long allocatedBytes, long apparentBytes,
+                java.time.Instant createdAt, java.time.Instant lastUsed, boolean pinned, String parent) {
+            Listed(Snapshot s, boolean pinned) {
+                this(s.manifest().id(), s.manifest().language(), s.manifest().accelerator(), s.allocatedBytes(),
+                        s.apparentBytes(), s.manifest().createdAt(), s.lastUsed(), pinned, s.manifest().parent());
+            }
+        }
+
         @Override
-        public Integer call() {
+        public Integer call() throws java.io.IOException {
             var runtime = parent.thaw.runtime();
             List<Snapshot> snapshots = runtime.snapshots();
             java.util.Set<String> pinned = runtime.pinnedSnapshots();
+            if (json) {
+                Json.print(snapshots.stream().map(s -> new Listed(s, pinned.contains(s.manifest().id()))).toList());
+                return 0;
+            }
             String format = "%-20s %-8s %10s %10s  %-20s %-6s %s%n";
             System.out.printf(format, "ID", "LANGUAGE", "ON DISK", "APPARENT", "LAST USED", "PINNED", "PARENT");
             for (Snapshot s : snapshots) {

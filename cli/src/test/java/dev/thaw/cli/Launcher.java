@@ -12,8 +12,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The {@code ./thaw} launcher at the repository root as a child process, as a user runs it:
- * a private Thaw home, the host's shared image cache.
+ * Thaw as a child process with a private home and the host's shared image cache: through the
+ * {@code ./thaw} launcher at the repository root, as a user runs it, or straight from the
+ * built jar, with the launcher's JVM flags.
  */
 final class Launcher {
 
@@ -22,9 +23,26 @@ final class Launcher {
     record Outcome(int exit, String stdout, String stderr) {}
 
     private final Path home;
+    private final List<String> command;
 
+    /** Through {@code ./thaw}. */
     Launcher(Path home) {
+        this(home, List.of(REPO.resolve("thaw").toString()));
+    }
+
+    private Launcher(Path home, List<String> command) {
         this.home = home;
+        this.command = command;
+    }
+
+    /**
+     * Straight from {@code cli/target/thaw.jar}, which the build made before the integration
+     * tests: the process killed is the JVM itself, and nothing can start a build meanwhile.
+     */
+    static Launcher jar(Path home) {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        return new Launcher(home, List.of(java, "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC",
+                "-jar", REPO.resolve("cli/target/thaw.jar").toString()));
     }
 
     Outcome run(String... args) throws Exception {
@@ -46,10 +64,9 @@ final class Launcher {
     }
 
     Process start(String... args) throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(REPO.resolve("thaw").toString());
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(REPO.toFile());
+        List<String> line = new ArrayList<>(command);
+        line.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(line).directory(REPO.toFile());
         builder.environment().put("THAW_HOME", home.toString());
         builder.environment().putIfAbsent("THAW_IMAGES", sharedImages().toString());
         return builder.start();

@@ -3,99 +3,144 @@ package dev.thaw.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.thaw.cli.Launcher.Outcome;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * {@code kill -9} of {@code thaw snapshot create} at several moments leaves either no
- * snapshot or a whole one, no VM, and a staging directory that the next start removes.
- * The moments are read off the staging directory, as an outsider sees the create: no hooks
- * in Thaw itself.
+ * {@code kill -9} of {@code thaw snapshot create --lang python} at several moments leaves
+ * either no snapshot or a whole one that verifies, no VM, and leftovers (staging and run
+ * directories) that the next start of Thaw removes. The moments are what an outsider sees:
+ * the progress lines on stderr, the staging directory, the clock; Thaw has no test hooks.
  */
 class SnapshotCreateKillIT {
 
     private static final String ID = "victim";
+    private static final String PUBLISHING = "publishing";
 
     @TempDir
     Path home;
 
-    /** When to kill: each is the first moment the staging directory shows a file. */
-    enum Moment {
-        BEFORE_STAGING(staging -> true),
-        BOOTING(staging -> Files.exists(staging.resolve("memory"))),
-        SAVED_DEVICE_STATE(staging -> size(staging.resolve("vmstate")) > 0),
-        COMMITTING(staging -> Files.exists(staging.resolve("manifest.json")));
+    /** What the create has shown so far. */
+    record Seen(String stderr, Optional<Path> staging, boolean published, Duration elapsed) {}
 
-        final Predicate<Path> reached;
+    record Moment(String name, Predicate<Seen> reached) {
+        static Moment progress(String line) {
+            return new Moment("stderr shows '" + line + "'", seen -> seen.stderr().contains(line));
+        }
 
-        Moment(Predicate<Path> reached) {
-            this.reached = reached;
+        static Moment after(int millis) {
+            return new Moment("after " + millis + " ms", seen -> seen.elapsed().toMillis() >= millis);
+        }
+
+        @Override
+        public String toString() {
+            return name;
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(Moment.class)
-    void kill_9_leaves_no_snapshot_or_a_whole_one_and_the_next_start_cleans_up(Moment moment) throws Exception {
-        Launcher thaw = new Launcher(home);
-        Process create = thaw.start("snapshot", "create", "--lang", "sh", "--id", ID);
+    static Stream<Moment> moments() {
+        return Stream.of(
+                Moment.progress("booting"),
+                Moment.progress("warming up"),
+                Moment.progress("saving device state"),
+                Moment.progress(PUBLISHING),
+                new Moment("manifest written, not yet published",
+                        seen -> seen.staging().map(s -> Files.exists(s.resolve("manifest.json"))).orElse(false)),
+                new Moment("published, the create not yet finished", Seen::published),
+                Moment.after(500),
+                Moment.after(3000),
+                Moment.after(7000),
+                Moment.after(11000));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("moments")
+    void kill_9_leaves_no_snapshot_or_a_whole_one_no_vm_and_leftovers_the_next_start_removes(Moment moment)
+            throws Exception {
+        Launcher thaw = Launcher.jar(home);
+        Process create = thaw.start("snapshot", "create", "--lang", "python", "--id", ID);
         create.getOutputStream().close();
+        StringBuffer stderr = collect(create);
 
-        awaitMoment(moment, create);
+        boolean reached = awaitMoment(moment, create, stderr);
         create.destroyForcibly().waitFor();
+        boolean publishingStarted = stderr.toString().contains(PUBLISHING);
 
+        assertThat(reached).as("the create was still running at " + moment + "; stderr:\n" + stderr).isTrue();
         awaitNoVm(thaw);
         Path published = home.resolve("snapshots").resolve(ID);
-        if (Files.exists(published)) {
+        System.out.printf("killed %s: last progress '%s', snapshot %s%n", moment, lastLine(stderr),
+                Files.exists(published) ? "published" : "absent");
+        if (!publishingStarted) {
+            assertThat(published).as("a snapshot killed before publishing").doesNotExist();
+        } else if (Files.exists(published)) {
             Outcome verify = thaw.run("snapshot", "verify", ID);
             assertThat(verify.exit()).as(verify.stdout() + verify.stderr()).isZero();
         }
         Outcome list = thaw.run("snapshot", "list");
-        assertThat(list.exit()).isZero();
-        assertThat(leftovers()).as("staging and trash directories after the next start").isEmpty();
-        if (moment == Moment.BEFORE_STAGING || moment == Moment.BOOTING) {
-            assertThat(published).as("a snapshot killed while booting").doesNotExist();
-        }
+        assertThat(list.exit()).as(list.stderr()).isZero();
+        assertThat(list.stdout().contains(ID)).isEqualTo(Files.exists(published));
+        assertThat(entries(home.resolve("snapshots"), "\\.(staging|trash)-.*")).as("staging and trash").isEmpty();
+        assertThat(entries(home.resolve("run"), "vm-.*")).as("run directories of the killed VM").isEmpty();
     }
 
-    private void awaitMoment(Moment moment, Process create) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        if (moment == Moment.BEFORE_STAGING) {
-            Thread.sleep(300);
-            return;
-        }
+    private static String lastLine(StringBuffer text) {
+        return text.toString().lines().reduce((first, second) -> second).orElse("");
+    }
+
+    /** Reads the create's stderr as it comes, so that progress lines can be waited for. */
+    private static StringBuffer collect(Process process) {
+        StringBuffer text = new StringBuffer();
+        Thread.ofVirtual().start(() -> {
+            try (BufferedReader lines = new BufferedReader(
+                    new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = lines.readLine()) != null; ) {
+                    text.append(line).append('\n');
+                }
+            } catch (IOException e) {
+                // the process was killed: what was read is all there is
+            }
+        });
+        return text;
+    }
+
+    /** Polls every 2 ms; false if the create ended (or 3 minutes passed) before the moment. */
+    private boolean awaitMoment(Moment moment, Process create, StringBuffer stderr) throws Exception {
+        long start = System.nanoTime();
+        long deadline = start + Duration.ofMinutes(3).toNanos();
         while (System.nanoTime() < deadline && create.isAlive()) {
-            if (staging().map(moment.reached::test).orElse(false)) {
-                return;
+            Seen seen = new Seen(stderr.toString(), staging(), Files.exists(home.resolve("snapshots").resolve(ID)),
+                    Duration.ofNanos(System.nanoTime() - start));
+            if (moment.reached().test(seen)) {
+                return true;
             }
             Thread.sleep(2);
         }
-        assertThat(create.isAlive()).as("thaw still creating when " + moment + " was awaited").isTrue();
+        return false;
     }
 
-    private java.util.Optional<Path> staging() throws IOException {
-        Path snapshots = home.resolve("snapshots");
-        if (!Files.isDirectory(snapshots)) {
-            return java.util.Optional.empty();
-        }
-        try (Stream<Path> entries = Files.list(snapshots)) {
-            return entries.filter(p -> p.getFileName().toString().startsWith(".staging-" + ID)).findFirst();
-        }
+    private Optional<Path> staging() throws IOException {
+        return entries(home.resolve("snapshots"), "\\.staging-" + ID + "-.*").stream().findFirst();
     }
 
-    private List<Path> leftovers() throws IOException {
-        if (!Files.isDirectory(home.resolve("snapshots"))) {
+    private static List<Path> entries(Path dir, String namePattern) throws IOException {
+        if (!Files.isDirectory(dir)) {
             return List.of();
         }
-        try (Stream<Path> entries = Files.list(home.resolve("snapshots"))) {
-            return entries.filter(p -> p.getFileName().toString().matches("\\.(staging|trash)-.*")).toList();
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.filter(p -> p.getFileName().toString().matches(namePattern)).toList();
         }
     }
 
@@ -105,13 +150,5 @@ class SnapshotCreateKillIT {
             Thread.sleep(100);
         }
         assertThat(thaw.vms()).as("QEMU processes of the killed create").isEmpty();
-    }
-
-    private static long size(Path file) {
-        try {
-            return Files.exists(file) ? Files.size(file) : 0;
-        } catch (IOException e) {
-            return 0;
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.thaw.sandbox;
 
+import dev.thaw.images.BuildProgress;
 import dev.thaw.images.RootfsImage;
 import dev.thaw.snapshot.HostProfile;
 import dev.thaw.snapshot.Manifest;
@@ -24,26 +25,35 @@ final class SnapshotMaker {
     private final SandboxFactory sandboxes;
     private final SnapshotStore store;
     private final InstantSource clock;
+    private final BuildProgress progress;
 
-    SnapshotMaker(SandboxFactory sandboxes, SnapshotStore store, InstantSource clock) {
+    /** @param progress told of each phase: a create takes seconds under TCG, and users want to see where */
+    SnapshotMaker(SandboxFactory sandboxes, SnapshotStore store, InstantSource clock, BuildProgress progress) {
         this.sandboxes = sandboxes;
         this.store = store;
         this.clock = clock;
+        this.progress = progress;
     }
 
     Snapshot create(Language language, RootfsImage rootfs, String id, boolean replace, Timings timings) {
         GuestMachine machine = sandboxes.machine();
         long expected = ((long) machine.memoryMiB() << 20) + DISK_HEADROOM;
+        long start = System.nanoTime();
         try (PendingSnapshot pending = store.begin(id, expected, replace);
                 RunDirectories.RunDir runDir = sandboxes.newRunDir()) {
             SnapshotFiles files = pending.files();
             var guestFiles = new SandboxFactory.GuestFiles(files.memory(), true, files.disk());
+            progress.step("snapshot " + id + ": booting " + language.id());
             try (Sandbox template = sandboxes.boot(language, rootfs, guestFiles, runDir.path(), timings)) {
+                progress.step("snapshot " + id + ": warming up");
                 warmUp(template, timings);
+                progress.step("snapshot " + id + ": saving device state");
                 new Steps("snapshot " + id, timings).run("save", () -> template.saveDeviceState(files.vmstate()));
             }
+            progress.step("snapshot " + id + ": publishing (freeing zero pages, syncing, hashing)");
             Snapshot snapshot = new Steps("snapshot " + id, timings).run("publish",
                     () -> pending.commit(manifest(id, language, machine.profile(rootfs))));
+            progress.done("snapshot " + id, (System.nanoTime() - start) / 1_000_000);
             pending.commitPhases().forEach((phase, took) ->
                     timings.record("publish." + phase.name().toLowerCase(java.util.Locale.ROOT), took.toNanos()));
             return snapshot;

@@ -127,6 +127,13 @@ public final class ThawRuntime {
 
     /** Merges a diff snapshot's chain into a full snapshot {@code into} (by default in its place). */
     public Snapshot squash(String id, String into, boolean replace) {
+        // Pinned before it is read: with --as, nothing else keeps a create from evicting it meanwhile.
+        try (SnapshotPin pin = translated("pinning snapshot " + id, () -> store.pin(id))) {
+            return squashPinned(id, into, replace);
+        }
+    }
+
+    private Snapshot squashPinned(String id, String into, boolean replace) {
         Snapshot leaf = openSnapshot(id);
         Language language = languages.get(leaf.manifest().language());
         try {
@@ -224,7 +231,7 @@ public final class ThawRuntime {
     private Snapshot createSnapshot(Language language, RootfsImage rootfs, String id, boolean replace,
             Timings timings) {
         try {
-            return new SnapshotMaker(sandboxes(), store, clock).create(language, rootfs, id, replace, timings);
+            return new SnapshotMaker(sandboxes(), store, clock, progress).create(language, rootfs, id, replace, timings);
         } catch (RuntimeException e) {
             throw Failures.translate("creating snapshot " + id, e);
         }

@@ -11,12 +11,17 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.time.Duration;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** What users see when snapshots are damaged or do not fit, and when guests die. */
 class SnapshotFailureTest {
@@ -48,26 +53,41 @@ class SnapshotFailureTest {
                 .hasMessageContaining("sh");
     }
 
-    @Test
-    void restore_fails_naming_the_file_when_vmstate_is_corrupt() throws IOException {
-        SnapshotFiles files = copyOf("sh", "sh-corrupt-vmstate");
-        flipByte(files.vmstate(), 100);
+    @ParameterizedTest
+    @ValueSource(strings = {"manifest.json", "memory", "vmstate", "disk.qcow2"})
+    void restore_refuses_a_file_with_one_byte_changed_naming_it_and_how_to_recreate(String name) throws IOException {
+        String id = "sh-flipped-" + name;
+        Path file = copyOf("sh", id).dir().resolve(name);
+        flipByte(file, Files.size(file) / 2);
 
-        assertThatThrownBy(() -> runtime.run(fromSnapshot("sh-corrupt-vmstate")))
-                .isInstanceOf(SandboxException.class)
-                .hasMessageContaining("vmstate")
-                .satisfies(e -> assertThat(((SandboxException) e).code())
-                        .isEqualTo(SandboxException.Code.SNAPSHOT_UNUSABLE));
+        assertRefused(id, name);
     }
 
-    @Test
-    void restore_fails_naming_the_file_when_memory_is_corrupt() throws IOException {
-        SnapshotFiles files = copyOf("sh", "sh-corrupt-memory");
-        flipByte(files.memory(), 4096 * 300);
+    @ParameterizedTest
+    @ValueSource(strings = {"manifest.json", "memory", "vmstate", "disk.qcow2"})
+    void restore_refuses_a_truncated_file_naming_it_and_how_to_recreate(String name) throws IOException {
+        String id = "sh-truncated-" + name;
+        Path file = copyOf("sh", id).dir().resolve(name);
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            raf.setLength(raf.length() / 2);
+        }
 
-        assertThatThrownBy(() -> runtime.run(fromSnapshot("sh-corrupt-memory")))
-                .isInstanceOf(SandboxException.class)
-                .hasMessageContaining("memory");
+        assertRefused(id, name);
+    }
+
+    private static void assertRefused(String id, String file) {
+        int vmsBefore = qemuChildren();
+        assertThatThrownBy(() -> runtime.run(fromSnapshot(id)))
+                .isInstanceOfSatisfying(SandboxException.class, e -> assertThat(e.code())
+                        .isEqualTo(SandboxException.Code.SNAPSHOT_UNUSABLE))
+                .hasMessageContaining(file)
+                .hasMessageContaining("thaw snapshot create");
+        assertThat(qemuChildren()).as("VMs started for a damaged snapshot").isEqualTo(vmsBefore);
+    }
+
+    private static int qemuChildren() {
+        return (int) ProcessHandle.current().descendants()
+                .filter(p -> p.info().command().orElse("").contains("qemu-system")).count();
     }
 
     @Test
@@ -86,6 +106,7 @@ class SnapshotFailureTest {
         String manifest = Files.readString(files.manifest());
         String version = runtime.machine().machine().vmm().version();
         Files.writeString(files.manifest(), manifest.replace("\"" + version + "\"", "\"6.0.0\""));
+        recordManifestDigest(files);
 
         assertThatThrownBy(() -> runtime.run(fromSnapshot("sh-other-qemu")))
                 .isInstanceOf(SandboxException.class)
@@ -142,7 +163,19 @@ class SnapshotFailureTest {
         ObjectNode json = (ObjectNode) JSON.readTree(manifest.toFile());
         json.put("id", copyId);
         JSON.writeValue(manifest.toFile(), json);
-        return new SnapshotFiles(to);
+        SnapshotFiles files = new SnapshotFiles(to);
+        recordManifestDigest(files);
+        return files;
+    }
+
+    /** What the store records at commit, for a manifest a test edited on purpose. */
+    private static void recordManifestDigest(SnapshotFiles files) throws IOException {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(files.manifest()));
+            Files.writeString(files.dir().resolve("manifest.sha256"), HexFormat.of().formatHex(digest) + "  manifest.json\n");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void run(String... command) throws IOException {

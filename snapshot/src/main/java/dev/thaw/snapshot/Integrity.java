@@ -45,10 +45,10 @@ final class Integrity {
         }
     }
 
-    /** Hashes every file, whatever the record says, and reports each one. */
+    /** Hashes the manifest and every file, whatever the record says, and reports each one. */
     static VerifyReport verifyAll(Snapshot snapshot) {
         Path dir = snapshot.files().dir();
-        List<VerifyReport.FileCheck> checks = new ArrayList<>();
+        List<VerifyReport.FileCheck> checks = new ArrayList<>(List.of(ManifestDigest.check(dir)));
         Map<String, String> verified = VerifiedFiles.read(dir);
         for (var entry : snapshot.manifest().files().entrySet()) {
             String name = entry.getKey();
@@ -67,9 +67,15 @@ final class Integrity {
         return new VerifyReport(snapshot.manifest().id(), checks);
     }
 
-    /** Hashes the files in {@code dir} against {@code manifest}, e.g. before publishing an import. */
+    /**
+     * Hashes the files in {@code dir} against {@code manifest}, e.g. before publishing an
+     * import, and the manifest against its digest where one came with it (older exports lack it).
+     */
     static VerifyReport verifyAgainst(Path dir, Manifest manifest) {
         List<VerifyReport.FileCheck> checks = new ArrayList<>();
+        if (ManifestDigest.recorded(dir)) {
+            checks.add(ManifestDigest.check(dir));
+        }
         for (var entry : manifest.files().entrySet()) {
             checks.add(fullCheck(dir, entry.getKey(), entry.getValue()));
         }
@@ -108,7 +114,7 @@ final class Integrity {
         return new VerifyReport.FileCheck(name, expected.size(), expected.sha256(), actual, problem);
     }
 
-    private static SnapshotException failure(Snapshot snapshot, VerifyReport.FileCheck check) {
+    static SnapshotException failure(Snapshot snapshot, VerifyReport.FileCheck check) {
         Manifest m = snapshot.manifest();
         boolean missing = VerifyReport.MISSING.equals(check.problem());
         return new SnapshotException(missing ? SnapshotException.Code.MISSING_FILE : SnapshotException.Code.CORRUPT,

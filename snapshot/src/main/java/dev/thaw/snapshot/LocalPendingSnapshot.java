@@ -93,6 +93,7 @@ final class LocalPendingSnapshot implements PendingSnapshot {
         Path manifestFile = files().manifest();
         Files.write(manifestFile, ManifestCodec.encode(withFiles(draft, entries)));
         StagingDirs.fsync(manifestFile);
+        ManifestDigest.write(staging);
         VerifiedFiles.write(staging, verified);
         StagingDirs.fsync(staging);
         StagingDirs.publish(staging, store.root().resolve(id), replace);

@@ -22,10 +22,13 @@ import java.util.stream.Stream;
  *   ID/manifest.json  ID/memory  ID/vmstate  ID/disk.qcow2   the snapshot
  *   ID/memory.pages                   of a diff snapshot: which pages its memory holds
  *   ID/memory.assembled               of a diff snapshot: its chain's memory, made at first restore
+ *   ID/manifest.sha256                the manifest's own sha256, in sha256sum format
  *   ID/verified.json                  change keys of files whose sha256 was last confirmed
  *   ID/last-used                      empty; its mtime is the last restore
  *   .staging-ID-PID-N/                a snapshot being written by process PID
  *   .trash-ID-PID-N/                  a snapshot being removed by process PID
+ *   .pins/ID/PID-N                    a pin: process PID maps snapshot ID, do not evict it
+ *   .pins/.lock                       taken to pin, and to choose and hide an eviction victim
  * </pre>
  * A snapshot becomes visible by one rename of its finished staging directory.
  */
@@ -41,6 +44,7 @@ public final class LocalSnapshotStore implements SnapshotStore {
     private final InstantSource clock;
     private final StoreOptions options;
     private final Pins pins;
+    private final Evictor evictor;
     private final AtomicBoolean leftoversRemoved = new AtomicBoolean();
 
     /** A store with the default capacity and sparse memory files. */
@@ -53,7 +57,9 @@ public final class LocalSnapshotStore implements SnapshotStore {
         this.root = root.toAbsolutePath().normalize();
         this.clock = clock;
         this.options = options;
-        this.pins = new Pins(this.root);
+        StoreLock lock = new StoreLock(this.root);
+        this.pins = new Pins(this.root, lock);
+        this.evictor = new Evictor(this, lock);
     }
 
     public Path root() {
@@ -101,50 +107,17 @@ public final class LocalSnapshotStore implements SnapshotStore {
         }
     }
 
-    /**
-     * Evicts least recently used snapshots until {@code bytes} more fit within the capacity.
-     * {@code id} itself is never evicted: a replace keeps the old one until the new one is in.
-     */
+    /** See {@link Evictor#makeRoom}. */
     void makeRoom(String id, long bytes) {
-        while (true) {
-            List<Snapshot> all = list(System.Logger.Level.DEBUG);
-            Set<String> pinned = pinned(all);
-            long used = Eviction.bytes(all);
-            if (used + bytes <= options.capacityBytes()) {
-                return;
-            }
-            long kept = Eviction.keptBytes(all, pinned, id);
-            if (kept + bytes > options.capacityBytes()) {
-                throw storeFull(id, bytes, used, Eviction.pinnedBytes(all, pinned)); // evicting would not help
-            }
-            Snapshot victim = Eviction.next(all, pinned, id).orElseThrow();
-            LOG.log(System.Logger.Level.INFO, "evicting snapshot ''{0}'' ({1}, last used {2}) to make room for ''{3}''",
-                    victim.manifest().id(), mib(victim.allocatedBytes()), victim.lastUsed(), id);
-            try {
-                remove(victim.manifest().id());
-            } catch (SnapshotException e) {
-                if (e.code() != SnapshotException.Code.NOT_FOUND) {
-                    throw e;
-                }
-                // another process evicted or removed it first: look again
-            }
-        }
-    }
-
-    private SnapshotException storeFull(String id, long bytes, long used, long pinnedBytes) {
-        return new SnapshotException(SnapshotException.Code.STORE_FULL, String.format(
-                "snapshot '%s' needs up to %s but the store's capacity is %s, of which %s are used and %s pinned "
-                        + "(mapped by running sandboxes, or parents of diff snapshots), so nothing more can be "
-                        + "evicted. Raise --store-capacity, stop sandboxes, or remove snapshots (thaw snapshot list)",
-                id, mib(bytes), mib(options.capacityBytes()), mib(used), mib(pinnedBytes)));
+        evictor.makeRoom(id, bytes);
     }
 
     @Override
     public Set<String> pinned() {
-        return pinned(list(System.Logger.Level.DEBUG));
+        return pinned(listQuietly());
     }
 
-    private Set<String> pinned(List<Snapshot> all) {
+    Set<String> pinned(List<Snapshot> all) {
         Set<String> pinned = new TreeSet<>();
         for (Snapshot s : all) {
             if (s.manifest().isDiff()) {
@@ -173,7 +146,7 @@ public final class LocalSnapshotStore implements SnapshotStore {
         }
     }
 
-    private static String mib(long bytes) {
+    static String mib(long bytes) {
         return String.format("%.1f MiB (%d bytes)", bytes / 1048576.0, bytes);
     }
 
@@ -203,6 +176,11 @@ public final class LocalSnapshotStore implements SnapshotStore {
     @Override
     public List<Snapshot> list() {
         return list(System.Logger.Level.WARNING);
+    }
+
+    /** Every readable snapshot; one that cannot be read is only logged at DEBUG. */
+    List<Snapshot> listQuietly() {
+        return list(System.Logger.Level.DEBUG);
     }
 
     /** @param unreadable how loudly to log a snapshot that cannot be read */
@@ -237,26 +215,31 @@ public final class LocalSnapshotStore implements SnapshotStore {
         if (!Files.isDirectory(dir)) {
             throw notFound(id);
         }
-        List<String> children = SnapshotChain.children(id, list(System.Logger.Level.DEBUG));
+        List<String> children = SnapshotChain.children(id, listQuietly());
         if (!children.isEmpty()) {
             throw new SnapshotException(SnapshotException.Code.IN_USE, "snapshot '" + id + "' cannot be removed: "
                     + "the diff snapshots " + children + " are made against it. Remove them first, or make one of "
                     + "them whole with: thaw snapshot squash " + children.getFirst());
         }
         try {
-            // One rename hides it at once; the slow delete happens out of sight.
-            Path trash = StagingDirs.trashName(root, id);
-            Files.move(dir, trash, StandardCopyOption.ATOMIC_MOVE);
-            StagingDirs.delete(trash);
+            StagingDirs.delete(hide(id));
         } catch (IOException e) {
             throw StoreFailures.io("cannot remove snapshot '" + id + "'", dir, e);
         }
+    }
+
+    /** One rename hides a snapshot at once; the slow delete of what it returns happens out of sight. */
+    Path hide(String id) throws IOException {
+        Path trash = StagingDirs.trashName(root, id);
+        Files.move(root.resolve(id), trash, StandardCopyOption.ATOMIC_MOVE);
+        return trash;
     }
 
     @Override
     public Snapshot open(String id, HostProfile host) {
         Snapshot snapshot = find(id).orElseThrow(() -> notFound(id));
         for (Snapshot link : SnapshotChain.walk(snapshot, this::find)) {
+            ManifestDigest.require(link); // before anything trusts the manifest's fields
             Compatibility.check(link.manifest(), host);
             try {
                 Integrity.check(link, ALWAYS_HASHED);

@@ -74,6 +74,7 @@ final class ManifestCodec {
 
     private static SnapshotException unreadable(Path file, String id, String why, Throwable cause) {
         return new SnapshotException(SnapshotException.Code.CORRUPT, "snapshot '" + id + "': " + file
-                + " is not a usable manifest (" + why + "); remove it with: thaw snapshot rm " + id, cause);
+                + " is not a usable manifest (" + why + "). Recreate it with: thaw snapshot create --lang LANG --id "
+                + id + " --replace (LANG: the snapshot's language), or remove it with: thaw snapshot rm " + id, cause);
     }
 }

@@ -17,16 +17,18 @@ final class Pins {
     private static final AtomicLong SEQUENCE = new AtomicLong();
 
     private final Path dir;
+    private final StoreLock lock;
 
-    Pins(Path storeRoot) {
+    /** @param lock held while a pin is taken, so no eviction chooses its snapshot meanwhile */
+    Pins(Path storeRoot, StoreLock lock) {
         this.dir = storeRoot.resolve(".pins");
+        this.lock = lock;
     }
 
     SnapshotPin pin(String id) {
         Path file = dir.resolve(id).resolve(ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet());
         try {
-            Files.createDirectories(file.getParent());
-            Files.createFile(file);
+            lock.holding(() -> Files.createFile(Files.createDirectories(file.getParent()).resolve(file.getFileName())));
         } catch (IOException e) {
             throw StoreFailures.io("cannot pin snapshot '" + id + "'", file.getParent(), e);
         }

@@ -23,18 +23,19 @@ public final class SnapshotTransfer {
 
     /** Writes {@code id} and every snapshot it depends on under {@code target}; returns their ids. */
     public List<String> export(String id, Path target) {
-        Snapshot leaf = store.find(id).orElseThrow(() -> new SnapshotException(SnapshotException.Code.NOT_FOUND,
-                "no snapshot '" + id + "'; see: thaw snapshot list"));
-        List<Snapshot> chain = SnapshotChain.walk(leaf, store::find);
-        try {
+        // Pinned before it is read, so that no create evicts it meanwhile; its parents are pinned by it.
+        try (SnapshotPin pin = store.pin(id)) {
+            Snapshot leaf = store.find(id).orElseThrow(() -> new SnapshotException(SnapshotException.Code.NOT_FOUND,
+                    "no snapshot '" + id + "'; see: thaw snapshot list"));
+            List<Snapshot> chain = SnapshotChain.walk(leaf, store::find);
             Files.createDirectories(target);
             for (Snapshot snapshot : chain) {
                 copySnapshot(snapshot.files(), snapshot.manifest(), new SnapshotFiles(target.resolve(snapshot.manifest().id())));
             }
+            return chain.stream().map(s -> s.manifest().id()).toList();
         } catch (IOException e) {
             throw StoreFailures.io("cannot export snapshot '" + id + "'", target, e);
         }
-        return chain.stream().map(s -> s.manifest().id()).toList();
     }
 
     /** Imports every snapshot exported under {@code source}, parents first; returns them. */
@@ -74,6 +75,9 @@ public final class SnapshotTransfer {
     private static void copySnapshot(SnapshotFiles from, Manifest manifest, SnapshotFiles to) throws IOException {
         Files.createDirectories(to.dir());
         Files.copy(from.manifest(), to.manifest());
+        if (ManifestDigest.recorded(from.dir())) {
+            Files.copy(from.dir().resolve(ManifestDigest.NAME), to.dir().resolve(ManifestDigest.NAME));
+        }
         for (String name : manifest.files().keySet()) {
             Path source = from.dir().resolve(name);
             Path target = to.dir().resolve(name);

@@ -10,7 +10,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -124,7 +127,7 @@ class SnapshotIntegrityTest {
     void verify_reports_every_file_and_names_the_damaged_one() throws Exception {
         assertThat(store.verify("python").ok()).isTrue();
         assertThat(store.verify("python").files()).extracting(VerifyReport.FileCheck::name)
-                .containsExactly("disk.qcow2", "memory", "vmstate");
+                .containsExactly("manifest.json", "disk.qcow2", "memory", "vmstate");
 
         rewriteDigest("memory", SnapshotFixtures.DIGEST_B); // open would trust it; verify does not
         VerifyReport report = store.verify("python");
@@ -148,7 +151,96 @@ class SnapshotIntegrityTest {
             assertThat(f.name()).isEqualTo("disk.qcow2");
             assertThat(f.problem()).isEqualTo("is missing");
         });
-        assertThat(report.files()).hasSize(3);
+        assertThat(report.files()).hasSize(4);
+    }
+
+    /** The manifest holds every other file's digest; its own is in {@code manifest.sha256}. */
+    @Nested
+    class TheManifestItself {
+
+        @Test
+        void the_digest_is_in_sha256sum_format() throws Exception {
+            String line = Files.readString(snapshot.files().dir().resolve(ManifestDigest.NAME));
+
+            assertThat(line).isEqualTo(LocalSnapshotStoreTest.sha256(Files.readAllBytes(snapshot.files().manifest()))
+                    + "  manifest.json\n");
+        }
+
+        /** Every byte, flipped by its lowest bit: the smallest change, which often still parses. */
+        @Test
+        void open_refuses_a_manifest_with_any_one_byte_changed_naming_the_manifest() throws Exception {
+            Path manifest = snapshot.files().manifest();
+            byte[] original = Files.readAllBytes(manifest);
+            List<String> accepted = new ArrayList<>();
+            for (int i = 0; i < original.length; i++) {
+                byte[] damaged = original.clone();
+                damaged[i] ^= 1;
+                Files.write(manifest, damaged);
+                try {
+                    store.open("python", host());
+                    accepted.add(i + ":" + (char) original[i]);
+                } catch (SnapshotException e) {
+                    assertThat(e.getMessage()).as("byte %d", i).containsIgnoringCase("manifest");
+                }
+            }
+            Files.write(manifest, original);
+
+            assertThat(accepted).as("offsets whose change went unnoticed").isEmpty();
+            assertThat(store.open("python", host())).isNotNull();
+        }
+
+        @Test
+        void a_changed_byte_in_a_files_digest_blames_the_manifest_not_the_file() throws Exception {
+            Path manifest = snapshot.files().manifest();
+            String json = Files.readString(manifest);
+            String digest = snapshot.manifest().files().get("memory").sha256();
+            Files.writeString(manifest, json.replace(digest, digest.substring(0, 63) + (digest.endsWith("0") ? "1" : "0")));
+
+            assertOpenFails(SnapshotException.Code.CORRUPT, "manifest")
+                    .hasMessageContaining("its file manifest.json")
+                    .hasMessageContaining("but manifest.sha256 says")
+                    .hasMessageContaining("thaw snapshot create --lang python --replace");
+        }
+
+        @ParameterizedTest
+        @ValueSource(longs = {0, 1, 500})
+        void open_refuses_a_truncated_manifest_naming_it(long length) throws Exception {
+            truncate(snapshot.files().manifest(), length);
+
+            assertOpenFails(SnapshotException.Code.CORRUPT, "manifest").hasMessageContaining("manifest.json");
+        }
+
+        @Test
+        void a_damaged_digest_file_is_reported_as_such() throws Exception {
+            Path digest = snapshot.files().dir().resolve(ManifestDigest.NAME);
+            flipByte(digest, 3);
+
+            assertOpenFails(SnapshotException.Code.CORRUPT, "manifest").hasMessageContaining("manifest.json");
+            truncate(digest, 10);
+            assertOpenFails(SnapshotException.Code.CORRUPT, "manifest").hasMessageContaining("manifest.sha256 is damaged");
+        }
+
+        @Test
+        void a_snapshot_without_a_digest_is_stale_and_to_be_made_again() throws Exception {
+            Files.delete(snapshot.files().dir().resolve(ManifestDigest.NAME));
+
+            assertOpenFails(SnapshotException.Code.INCOMPATIBLE, "manifest")
+                    .hasMessageContaining("earlier Thaw")
+                    .hasMessageContaining("thaw snapshot create --lang python --replace");
+            assertThat(store.verify("python").damaged()).extracting(VerifyReport.FileCheck::problem)
+                    .containsExactly("cannot be checked: manifest.sha256 is missing (made by an earlier Thaw, or removed)");
+        }
+
+        @Test
+        void verify_names_a_changed_manifest_and_passes_the_other_files() throws Exception {
+            String json = Files.readString(snapshot.files().manifest());
+            Files.writeString(snapshot.files().manifest(), json.replace("console=ttyS0", "console=ttyS1"));
+
+            VerifyReport report = store.verify("python");
+
+            assertThat(report.damaged()).extracting(VerifyReport.FileCheck::name).containsExactly("manifest.json");
+            assertThat(report.toString()).contains("BAD     manifest.json has sha256", "ok      memory");
+        }
     }
 
     private org.assertj.core.api.AbstractThrowableAssert<?, ? extends Throwable> assertOpenFails(
@@ -167,5 +259,6 @@ class SnapshotIntegrityTest {
         ObjectNode json = manifestJson();
         ((ObjectNode) json.get("files").get(name)).put("sha256", digest);
         ManifestCodec.JSON.writeValue(snapshot.files().manifest().toFile(), json);
+        ManifestDigest.write(snapshot.files().dir()); // a deliberate edit, not damage
     }
 }

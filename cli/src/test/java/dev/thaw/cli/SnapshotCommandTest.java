@@ -2,9 +2,12 @@ package dev.thaw.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.thaw.snapshot.LocalSnapshotStore;
 import dev.thaw.snapshot.Manifest;
 import dev.thaw.snapshot.PendingSnapshot;
+import dev.thaw.snapshot.SnapshotPin;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.RandomAccessFile;
@@ -17,8 +20,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code thaw snapshot verify} in process, over a store holding a snapshot made by hand. */
-class SnapshotVerifyCommandTest {
+/** {@code thaw snapshot verify} and {@code list} in process, over a store holding snapshots made by hand. */
+class SnapshotCommandTest {
+
+    private static final long MEMORY_BYTES = 16L << 20;
 
     @TempDir
     Path home;
@@ -45,10 +50,39 @@ class SnapshotVerifyCommandTest {
         assertThat(result.stderr()).contains("ghost");
     }
 
+    @Test
+    void list_json_shows_sizes_on_disk_and_apparent_last_use_and_pins() throws Exception {
+        makeSnapshot("demo");
+        makeSnapshot("other");
+
+        JsonNode listed;
+        try (SnapshotPin pin = store().pin("demo")) {
+            listed = new ObjectMapper().readTree(thaw("--home", home.toString(), "snapshot", "list", "--json").stdout());
+        }
+
+        assertThat(listed).extracting(n -> n.get("id").asText()).containsExactly("demo", "other");
+        JsonNode demo = listed.get(0);
+        assertThat(demo.get("pinned").asBoolean()).isTrue();
+        assertThat(listed.get(1).get("pinned").asBoolean()).isFalse();
+        assertThat(demo.get("apparent_bytes").asLong()).isGreaterThan(MEMORY_BYTES);
+        assertThat(demo.get("allocated_bytes").asLong()).isLessThan(MEMORY_BYTES / 2);
+        assertThat(demo.get("last_used").asText()).isEqualTo(demo.get("created_at").asText());
+        assertThat(demo.get("parent").isNull()).isTrue();
+    }
+
+    private LocalSnapshotStore store() {
+        return new LocalSnapshotStore(home.resolve("snapshots"), InstantSource.system());
+    }
+
+    /** A snapshot with a sparse memory file: {@link #MEMORY_BYTES} apparent, 64 KiB of data. */
     private Path makeSnapshot(String id) throws Exception {
-        LocalSnapshotStore store = new LocalSnapshotStore(home.resolve("snapshots"), InstantSource.system());
-        try (PendingSnapshot pending = store.begin(id, 0, false)) {
-            Files.write(pending.files().memory(), new byte[1 << 16]);
+        try (PendingSnapshot pending = store().begin(id, 0, false)) {
+            try (RandomAccessFile memory = new RandomAccessFile(pending.files().memory().toFile(), "rw")) {
+                memory.setLength(MEMORY_BYTES);
+                byte[] data = new byte[1 << 16];
+                java.util.Arrays.fill(data, (byte) 7);
+                memory.write(data);
+            }
             Files.writeString(pending.files().vmstate(), "device state");
             Files.writeString(pending.files().disk(), "disk");
             pending.commit(new Manifest(Manifest.FORMAT_VERSION, id, "sh", "qemu", "7.2.22", "tcg", "qemu64", 512, 1,
