@@ -3,7 +3,6 @@ package dev.thaw.server;
 import dev.thaw.sandbox.Language;
 import dev.thaw.sandbox.RunRequest;
 import dev.thaw.sandbox.RunResult;
-import dev.thaw.sandbox.Sandbox;
 import dev.thaw.sandbox.SandboxException;
 import dev.thaw.sandbox.ThawRuntime;
 import dev.thaw.snapshot.Snapshot;
@@ -11,6 +10,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
+import io.javalin.router.Endpoint;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -31,8 +32,6 @@ public final class ThawServer implements AutoCloseable {
     private static final long MAX_BODY_BYTES = RunRequest.MAX_STDIN_BYTES + RunRequest.MAX_CODE_BYTES + (1 << 20);
 
     private static final String ROUTE = "thaw.route";
-    /** What the guest agent reads or writes in one message. */
-    private static final int MAX_FILE_BYTES = 16 << 20;
     private static final String ANSWERED = "thaw.answered";
 
     private final ThawRuntime runtime;
@@ -40,8 +39,8 @@ public final class ThawServer implements AutoCloseable {
     private final VmSlots slots;
     private final Metrics metrics = new Metrics();
     private final AtomicBoolean draining = new AtomicBoolean();
-    private final SandboxRegistry sandboxes;
-    private final Map<String, WarmPool> pools = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Runs runs;
+    private final SandboxRoutes sandboxes;
     private final Javalin app;
 
     /** One route of the API; the list of them is also what {@code /openapi.json} documents. */
@@ -56,8 +55,9 @@ public final class ThawServer implements AutoCloseable {
         metrics.gauge("thaw_vms_max", slots::capacity);
         metrics.gauge("thaw_requests_waiting", slots::waiting);
         metrics.gauge("thaw_store_bytes", this::storeBytes);
-        this.sandboxes = new SandboxRegistry(options.idleTimeout(), java.time.InstantSource.system());
-        metrics.gauge("thaw_sandboxes_live", sandboxes::size);
+        this.runs = new Runs(runtime, slots, metrics);
+        this.sandboxes = new SandboxRoutes(runtime, slots, options);
+        metrics.gauge("thaw_sandboxes_live", sandboxes::live);
         this.app = Javalin.create(config -> {
             config.jetty.host = options.host();
             config.jetty.port = options.port();
@@ -75,8 +75,7 @@ public final class ThawServer implements AutoCloseable {
                     ctx.attribute(ROUTE, route.path()); // for metrics: the after-handler sees its own path
                     route.handler().handle(ctx);
                 };
-                config.routes.addEndpoint(new io.javalin.router.Endpoint(route.method(), route.path(), named,
-                        java.util.Set.of()));
+                config.routes.addEndpoint(new Endpoint(route.method(), route.path(), named, Set.of()));
             }
             config.routes.after(ctx -> metrics.request(routeOf(ctx), ctx.statusCode()));
             config.routes.exception(ApiException.class, (e, ctx) -> answer(ctx, ErrorResponses.of(e)));
@@ -96,39 +95,29 @@ public final class ThawServer implements AutoCloseable {
 
     List<Route> routes() {
         return List.of(
-                new Route(HandlerType.GET, "/healthz", ctx -> json(ctx, 200,
+                new Route(HandlerType.GET, "/healthz", ctx -> Responses.json(ctx, 200,
                         Map.of("status", draining.get() ? "draining" : "ok"))),
                 new Route(HandlerType.GET, "/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4")
                         .result(metrics.render())),
                 new Route(HandlerType.GET, "/openapi.json", ctx -> ctx.contentType("application/json")
                         .result(openApi())),
                 new Route(HandlerType.POST, "/v1/run", this::run),
-                new Route(HandlerType.GET, "/v1/languages", ctx -> json(ctx, 200, languages())),
-                new Route(HandlerType.GET, "/v1/snapshots", ctx -> json(ctx, 200, snapshots())),
-                new Route(HandlerType.POST, "/v1/sandboxes", this::createSandbox),
-                new Route(HandlerType.POST, "/v1/sandboxes/{id}/exec", ctx -> json(ctx, 200,
-                        RunResponse.of(execIn(ctx.pathParam("id"), ctx.bodyAsBytes())))),
-                new Route(HandlerType.POST, "/v1/sandboxes/{id}/snapshot", this::snapshotSandbox),
-                new Route(HandlerType.PUT, "/v1/sandboxes/{id}/files/<path>", this::putFile),
-                new Route(HandlerType.GET, "/v1/sandboxes/{id}/files/<path>", this::getFile),
-                new Route(HandlerType.DELETE, "/v1/sandboxes/{id}", ctx -> {
-                    sandboxes.delete(ctx.pathParam("id"));
-                    ctx.status(204);
-                }),
+                new Route(HandlerType.GET, "/v1/languages", ctx -> Responses.json(ctx, 200, languages())),
+                new Route(HandlerType.GET, "/v1/snapshots", ctx -> Responses.json(ctx, 200, snapshots())),
+                new Route(HandlerType.POST, "/v1/sandboxes", sandboxes::create),
+                new Route(HandlerType.POST, "/v1/sandboxes/{id}/exec", sandboxes::exec),
+                new Route(HandlerType.POST, "/v1/sandboxes/{id}/snapshot", sandboxes::snapshot),
+                new Route(HandlerType.PUT, "/v1/sandboxes/{id}/files/<path>", sandboxes::putFile),
+                new Route(HandlerType.GET, "/v1/sandboxes/{id}/files/<path>", sandboxes::getFile),
+                new Route(HandlerType.DELETE, "/v1/sandboxes/{id}", sandboxes::delete),
                 new Route(HandlerType.POST, "/api/v2/execute", this::pistonExecute),
-                new Route(HandlerType.GET, "/api/v2/runtimes", ctx -> json(ctx, 200,
+                new Route(HandlerType.GET, "/api/v2/runtimes", ctx -> Responses.json(ctx, 200,
                         PistonApi.runtimes(runtime.languages().all()))));
     }
 
     public ThawServer start() {
         app.start();
-        options.pools().forEach((language, size) -> {
-            String id = runtime.languages().get(language).id();
-            WarmPool pool = new WarmPool(id, size, () -> runtime.startSandbox(id, null), slots);
-            pools.put(id, pool);
-            metrics.gauge(Metrics.labelled("thaw_pool_ready", "language", id), pool::ready);
-            metrics.gauge(Metrics.labelled("thaw_pool_size", "language", id), pool::size);
-        });
+        runs.startPools(options.pools());
         LOG.log(System.Logger.Level.INFO, "thaw serve listening on {0}:{1}", options.host(), port());
         return this;
     }
@@ -139,8 +128,7 @@ public final class ThawServer implements AutoCloseable {
 
     /** Warm sandboxes waiting in {@code language}'s pool; 0 without a pool. */
     public int poolReady(String language) {
-        WarmPool pool = pools.get(runtime.languages().get(language).id());
-        return pool == null ? 0 : pool.ready();
+        return runs.poolReady(language);
     }
 
     /**
@@ -153,7 +141,7 @@ public final class ThawServer implements AutoCloseable {
         if (!draining.compareAndSet(false, true)) {
             return;
         }
-        pools.values().forEach(WarmPool::close);
+        runs.close();
         sandboxes.close();
         app.stop();
     }
@@ -185,8 +173,8 @@ public final class ThawServer implements AutoCloseable {
         RunBody body = Json.read(Json.STRICT, ctx.bodyAsBytes(), RunBody.class);
         RunRequest request = body.toRequest();
         Map<String, byte[]> files = body.guestFiles();
-        RunResult result = files.isEmpty() ? execute(request) : executeWithFiles(request, files);
-        json(ctx, 200, RunResponse.of(result));
+        RunResult result = files.isEmpty() ? runs.execute(request) : runs.executeWithFiles(request, files);
+        Responses.json(ctx, 200, RunResponse.of(result));
     }
 
     private void pistonExecute(Context ctx) {
@@ -195,108 +183,8 @@ public final class ThawServer implements AutoCloseable {
             throw ApiException.badRequest("'language' is missing; see GET /api/v2/runtimes");
         }
         Language language = runtime.languages().get(body.language());
-        RunResult result = execute(PistonApi.request(body, language));
+        RunResult result = runs.execute(PistonApi.request(body, language));
         ctx.contentType("application/json").result(Json.write(Json.LENIENT, PistonApi.result(language, result)));
-    }
-
-    /** From the language's warm pool when it has a sandbox waiting, else from a fresh restore. */
-    private RunResult execute(RunRequest request) {
-        long start = System.nanoTime();
-        RunResult result = pooled(request).orElseGet(() -> {
-            try (VmSlots.Slot slot = slots.acquire()) {
-                return runtime.run(request);
-            }
-        });
-        metrics.run(result.mode(), (System.nanoTime() - start) / 1e9);
-        return result;
-    }
-
-    /** A one-shot sandbox that gets {@code files} before the program runs. */
-    private RunResult executeWithFiles(RunRequest request, Map<String, byte[]> files) {
-        long start = System.nanoTime();
-        try (VmSlots.Slot slot = slots.acquire(); Sandbox sandbox = runtime.startSandbox(request.language(), null)) {
-            files.forEach(sandbox::putFile);
-            dev.thaw.sandbox.Timings timings = new dev.thaw.sandbox.Timings();
-            RunResult result = sandbox.exec(request, timings, true);
-            timings.record("total", System.nanoTime() - start);
-            metrics.run(result.mode(), (System.nanoTime() - start) / 1e9);
-            return result;
-        }
-    }
-
-    private java.util.Optional<RunResult> pooled(RunRequest request) {
-        WarmPool pool = request.snapshotId() == null && !request.cold()
-                ? pools.get(runtime.languages().get(request.language()).id()) : null;
-        if (pool == null) {
-            return java.util.Optional.empty();
-        }
-        return pool.take().map(taken -> {
-            try (VmSlots.Slot slot = taken.slot(); Sandbox sandbox = taken.sandbox()) {
-                dev.thaw.sandbox.Timings timings = new dev.thaw.sandbox.Timings();
-                long start = System.nanoTime();
-                sandbox.resume();
-                timings.record("resume", System.nanoTime() - start);
-                RunResult result = sandbox.exec(request, timings, true);
-                timings.record("total", System.nanoTime() - start);
-                return result;
-            }
-        });
-    }
-
-    private void createSandbox(Context ctx) {
-        SandboxBodies.Create body = Json.read(Json.STRICT, ctx.bodyAsBytes(), SandboxBodies.Create.class);
-        body.check();
-        VmSlots.Slot slot = slots.acquire();
-        try {
-            Sandbox sandbox = runtime.startSandbox(body.language(), body.snapshot());
-            String id = sandboxes.add(sandbox, slot);
-            json(ctx, 201, Map.of("id", id, "language", sandbox.language().id()));
-        } catch (RuntimeException e) {
-            slot.close();
-            throw e;
-        }
-    }
-
-    private RunResult execIn(String id, byte[] body) {
-        SandboxBodies.Exec exec = Json.read(Json.STRICT, body, SandboxBodies.Exec.class);
-        return sandboxes.with(id, sandbox -> sandbox.exec(exec.toRequest(sandbox.language().id()),
-                new dev.thaw.sandbox.Timings(), false));
-    }
-
-    private void putFile(Context ctx) {
-        String path = GuestPaths.of(ctx.pathParam("path"));
-        byte[] data = ctx.bodyAsBytes();
-        if (data.length > MAX_FILE_BYTES) {
-            throw ApiException.tooLarge("the file is " + data.length + " bytes; the limit is " + MAX_FILE_BYTES);
-        }
-        sandboxes.with(ctx.pathParam("id"), sandbox -> {
-            sandbox.putFile(path, data);
-            return null;
-        });
-        ctx.status(204);
-    }
-
-    private void getFile(Context ctx) {
-        String path = GuestPaths.of(ctx.pathParam("path"));
-        byte[] data = sandboxes.with(ctx.pathParam("id"), sandbox -> sandbox.getFile(path));
-        ctx.contentType("application/octet-stream").result(data);
-    }
-
-    /** A diff snapshot of a live sandbox, which then runs on; restore it with POST /v1/sandboxes. */
-    private void snapshotSandbox(Context ctx) {
-        SandboxBodies.Snapshot body = Json.read(Json.STRICT, ctx.bodyAsBytes(), SandboxBodies.Snapshot.class);
-        body.check();
-        Snapshot saved = sandboxes.with(ctx.pathParam("id"), sandbox -> {
-            try {
-                return runtime.saveDiff(sandbox, body.id(), Boolean.TRUE.equals(body.replace()),
-                        new dev.thaw.sandbox.Timings());
-            } finally {
-                if (!sandbox.broken()) {
-                    sandbox.resume();
-                }
-            }
-        });
-        json(ctx, 201, snapshot(saved, runtime.pinnedSnapshots().contains(saved.manifest().id())));
     }
 
     private List<Map<String, Object>> languages() {
@@ -306,20 +194,7 @@ public final class ThawServer implements AutoCloseable {
 
     private List<Map<String, Object>> snapshots() {
         java.util.Set<String> pinned = runtime.pinnedSnapshots();
-        return runtime.snapshots().stream().map(s -> snapshot(s, pinned.contains(s.manifest().id()))).toList();
-    }
-
-    private static Map<String, Object> snapshot(Snapshot s, boolean pinned) {
-        Map<String, Object> out = new java.util.LinkedHashMap<>();
-        out.put("id", s.manifest().id());
-        out.put("language", s.manifest().language());
-        out.put("parent", s.manifest().parent());
-        out.put("allocated_bytes", s.allocatedBytes());
-        out.put("apparent_bytes", s.apparentBytes());
-        out.put("created_at", s.manifest().createdAt().toString());
-        out.put("last_used", s.lastUsed().toString());
-        out.put("pinned", pinned);
-        return out;
+        return runtime.snapshots().stream().map(s -> Responses.snapshot(s, pinned.contains(s.manifest().id()))).toList();
     }
 
     private long storeBytes() {
@@ -340,11 +215,7 @@ public final class ThawServer implements AutoCloseable {
         if (error.status() == 503) {
             ctx.header("Retry-After", Long.toString(slots.retryAfterSeconds()));
         }
-        json(ctx, error.status(), error.body());
-    }
-
-    private static void json(Context ctx, int status, Object body) {
-        ctx.status(status).contentType("application/json").result(Json.write(Json.STRICT, body));
+        Responses.json(ctx, error.status(), error.body());
     }
 
     private static byte[] openApi() {

@@ -1,0 +1,92 @@
+package dev.thaw.server;
+
+import dev.thaw.sandbox.RunRequest;
+import dev.thaw.sandbox.RunResult;
+import dev.thaw.sandbox.Sandbox;
+import dev.thaw.sandbox.ThawRuntime;
+import dev.thaw.sandbox.Timings;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One-shot runs: from the language's warm pool when a sandbox waits there, else from a
+ * fresh restore, each holding a VM slot while it runs.
+ */
+final class Runs implements AutoCloseable {
+
+    private final ThawRuntime runtime;
+    private final VmSlots slots;
+    private final Metrics metrics;
+    private final Map<String, WarmPool> pools = new ConcurrentHashMap<>();
+
+    Runs(ThawRuntime runtime, VmSlots slots, Metrics metrics) {
+        this.runtime = runtime;
+        this.slots = slots;
+        this.metrics = metrics;
+    }
+
+    /** Starts a pool of {@code size} warm sandboxes for each language named. */
+    void startPools(Map<String, Integer> sizes) {
+        sizes.forEach((language, size) -> {
+            String id = runtime.languages().get(language).id();
+            WarmPool pool = new WarmPool(id, size, () -> runtime.startSandbox(id, null), slots);
+            pools.put(id, pool);
+            metrics.gauge(Metrics.labelled("thaw_pool_ready", "language", id), pool::ready);
+            metrics.gauge(Metrics.labelled("thaw_pool_size", "language", id), pool::size);
+        });
+    }
+
+    int poolReady(String language) {
+        WarmPool pool = pools.get(runtime.languages().get(language).id());
+        return pool == null ? 0 : pool.ready();
+    }
+
+    RunResult execute(RunRequest request) {
+        long start = System.nanoTime();
+        RunResult result = pooled(request).orElseGet(() -> {
+            try (VmSlots.Slot slot = slots.acquire()) {
+                return runtime.run(request);
+            }
+        });
+        metrics.run(result.mode(), (System.nanoTime() - start) / 1e9);
+        return result;
+    }
+
+    /** A one-shot sandbox that gets {@code files} (by guest path) before the program runs. */
+    RunResult executeWithFiles(RunRequest request, Map<String, byte[]> files) {
+        long start = System.nanoTime();
+        try (VmSlots.Slot slot = slots.acquire(); Sandbox sandbox = runtime.startSandbox(request.language(), null)) {
+            files.forEach(sandbox::putFile);
+            Timings timings = new Timings();
+            RunResult result = sandbox.exec(request, timings, true);
+            timings.record("total", System.nanoTime() - start);
+            metrics.run(result.mode(), (System.nanoTime() - start) / 1e9);
+            return result;
+        }
+    }
+
+    private Optional<RunResult> pooled(RunRequest request) {
+        WarmPool pool = request.snapshotId() == null && !request.cold()
+                ? pools.get(runtime.languages().get(request.language()).id()) : null;
+        if (pool == null) {
+            return Optional.empty();
+        }
+        return pool.take().map(taken -> {
+            try (VmSlots.Slot slot = taken.slot(); Sandbox sandbox = taken.sandbox()) {
+                Timings timings = new Timings();
+                long start = System.nanoTime();
+                sandbox.resume();
+                timings.record("resume", System.nanoTime() - start);
+                RunResult result = sandbox.exec(request, timings, true);
+                timings.record("total", System.nanoTime() - start);
+                return result;
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        pools.values().forEach(WarmPool::close);
+    }
+}
