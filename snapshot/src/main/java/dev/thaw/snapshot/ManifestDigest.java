@@ -39,7 +39,7 @@ final class ManifestDigest {
         Path manifest = dir.resolve(SnapshotFiles.MANIFEST);
         long size = manifest.toFile().length();
         if (!recorded(dir)) {
-            return problem(size, null, null, "cannot be checked: " + NAME + " is missing (made by an earlier Thaw, "
+            return result(size, null, null, "cannot be checked: " + NAME + " is missing (made by an earlier Thaw, "
                     + "or removed)");
         }
         String expected;
@@ -47,19 +47,19 @@ final class ManifestDigest {
             // Latin-1 decodes any byte, so a damaged file fails the pattern, not the decoding.
             Matcher line = LINE.matcher(Files.readString(dir.resolve(NAME), StandardCharsets.ISO_8859_1));
             if (!line.matches()) {
-                return problem(size, null, null, "cannot be checked: " + NAME + " is damaged (it is not one "
+                return result(size, null, null, "cannot be checked: " + NAME + " is damaged (it is not one "
                         + "'SHA256  " + SnapshotFiles.MANIFEST + "' line)");
             }
             expected = line.group(1);
         } catch (IOException e) {
-            return problem(size, null, null, "cannot be checked: " + NAME + " cannot be read (" + e + ")");
+            return result(size, null, null, "cannot be checked: " + NAME + " cannot be read (" + e + ")");
         }
         try {
             String actual = FileFacts.sha256(manifest);
-            return problem(size, expected, actual, actual.equals(expected) ? null
+            return result(size, expected, actual, actual.equals(expected) ? null
                     : "has sha256 " + actual + " but " + NAME + " says " + expected);
         } catch (IOException e) {
-            return problem(size, expected, null, "cannot be read: " + e);
+            return result(size, expected, null, "cannot be read: " + e);
         }
     }
 
@@ -82,7 +82,7 @@ final class ManifestDigest {
         }
     }
 
-    private static VerifyReport.FileCheck problem(long size, String expected, String actual, String problem) {
+    private static VerifyReport.FileCheck result(long size, String expected, String actual, String problem) {
         return new VerifyReport.FileCheck(SnapshotFiles.MANIFEST, size, expected, actual, problem);
     }
 }
