@@ -35,13 +35,18 @@ class SnapshotCreateKillIT {
     /** What the create has shown so far. */
     record Seen(String stderr, Optional<Path> staging, boolean published, Duration elapsed) {}
 
-    record Moment(String name, Predicate<Seen> reached) {
+    /** @param mayMiss a fixed delay may come after a fast create has finished; then there is nothing to kill */
+    record Moment(String name, Predicate<Seen> reached, boolean mayMiss) {
+        Moment(String name, Predicate<Seen> reached) {
+            this(name, reached, false);
+        }
+
         static Moment progress(String line) {
             return new Moment("stderr shows '" + line + "'", seen -> seen.stderr().contains(line));
         }
 
         static Moment after(int millis) {
-            return new Moment("after " + millis + " ms", seen -> seen.elapsed().toMillis() >= millis);
+            return new Moment("after " + millis + " ms", seen -> seen.elapsed().toMillis() >= millis, true);
         }
 
         @Override
@@ -78,7 +83,9 @@ class SnapshotCreateKillIT {
         create.destroyForcibly().waitFor();
         boolean publishingStarted = stderr.toString().contains(PUBLISHING);
 
-        assertThat(reached).as("the create was still running at " + moment + "; stderr:\n" + stderr).isTrue();
+        if (!moment.mayMiss()) {
+            assertThat(reached).as("the create was still running at " + moment + "; stderr:\n" + stderr).isTrue();
+        }
         awaitNoVm(thaw);
         Path published = home.resolve("snapshots").resolve(ID);
         System.out.printf("killed %s: last progress '%s', snapshot %s%n", moment, lastLine(stderr),

@@ -33,6 +33,8 @@ public final class ThawRuntime {
     private final InstantSource clock;
     private final BuildProgress progress;
     private volatile SandboxFactory sandboxes;
+    /** One lock per language whose snapshot is being made, so concurrent first runs make it once. */
+    private final java.util.Map<String, Object> makingLocks = new java.util.concurrent.ConcurrentHashMap<>();
 
     public ThawRuntime(RuntimeOptions options) {
         this.home = options.home();
@@ -190,13 +192,33 @@ public final class ThawRuntime {
             if (!(e.getCause() instanceof SnapshotException s)) {
                 throw e;
             }
-            switch (s.code()) {
-                case NOT_FOUND -> { }
-                case INCOMPATIBLE -> progress.step("snapshot " + id + " is stale (" + s.getMessage() + "); recreating it");
-                default -> throw e;
+            if (s.code() != SnapshotException.Code.NOT_FOUND && s.code() != SnapshotException.Code.INCOMPATIBLE) {
+                throw e;
             }
-            createSnapshot(language, rootfs, id, true);
-            return open(id, rootfs);
+            return remake(language, rootfs, s);
+        }
+    }
+
+    /**
+     * Makes the language's snapshot once however many requests find it missing or stale at
+     * the same time: the first makes it, the others wait for it and open the new one.
+     */
+    private Snapshot remake(Language language, RootfsImage rootfs, SnapshotException why) {
+        String id = language.id();
+        synchronized (makingLocks.computeIfAbsent(id, k -> new Object())) {
+            try {
+                return open(id, rootfs); // another request made it while this one waited
+            } catch (SandboxException again) {
+                if (!(again.getCause() instanceof SnapshotException s) || (s.code() != SnapshotException.Code.NOT_FOUND
+                        && s.code() != SnapshotException.Code.INCOMPATIBLE)) {
+                    throw again;
+                }
+                if (why.code() == SnapshotException.Code.INCOMPATIBLE) {
+                    progress.step("snapshot " + id + " is stale (" + why.getMessage() + "); recreating it");
+                }
+                createSnapshot(language, rootfs, id, true);
+                return open(id, rootfs);
+            }
         }
     }
 
