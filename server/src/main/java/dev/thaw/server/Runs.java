@@ -37,6 +37,34 @@ final class Runs implements AutoCloseable {
         });
     }
 
+    /** Pool size and waiting sandboxes per language. */
+    Map<String, Map<String, Integer>> pools() {
+        Map<String, Map<String, Integer>> out = new java.util.TreeMap<>();
+        pools.forEach((language, pool) -> out.put(language, Map.of("size", pool.size(), "ready", pool.ready())));
+        return out;
+    }
+
+    /**
+     * Sets a language's pool size at runtime, starting the pool if it has none; 0 stops
+     * keeping sandboxes. The pools together must leave VM slots for other requests.
+     */
+    void resizePool(String language, int size, int maxVms) {
+        String id = runtime.languages().get(language).id();
+        int others = pools.entrySet().stream().filter(e -> !e.getKey().equals(id))
+                .mapToInt(e -> e.getValue().size()).sum();
+        if (size < 0 || others + size >= maxVms) {
+            throw ApiException.badRequest("pool size must be at least 0 and leave VM slots free: the other pools "
+                    + "hold " + others + " of " + maxVms + " (--max-vms), so " + id + " may have at most "
+                    + Math.max(0, maxVms - others - 1) + "; asked for " + size);
+        }
+        WarmPool pool = pools.get(id);
+        if (pool == null) {
+            startPools(Map.of(id, size));
+        } else {
+            pool.resize(size);
+        }
+    }
+
     int poolReady(String language) {
         WarmPool pool = pools.get(runtime.languages().get(language).id());
         return pool == null ? 0 : pool.ready();

@@ -110,6 +110,8 @@ public final class ThawServer implements AutoCloseable {
                 new Route(HandlerType.PUT, "/v1/sandboxes/{id}/files/<path>", sandboxes::putFile),
                 new Route(HandlerType.GET, "/v1/sandboxes/{id}/files/<path>", sandboxes::getFile),
                 new Route(HandlerType.DELETE, "/v1/sandboxes/{id}", sandboxes::delete),
+                new Route(HandlerType.GET, "/v1/pools", ctx -> Responses.json(ctx, 200, runs.pools())),
+                new Route(HandlerType.PUT, "/v1/pools/{language}", this::resizePool),
                 new Route(HandlerType.POST, "/api/v2/execute", this::pistonExecute),
                 new Route(HandlerType.GET, "/api/v2/runtimes", ctx -> Responses.json(ctx, 200,
                         PistonApi.runtimes(runtime.languages().all()))));
@@ -176,6 +178,18 @@ public final class ThawServer implements AutoCloseable {
         RunResult result = files.isEmpty() ? runs.execute(request) : runs.executeWithFiles(request, files);
         Responses.json(ctx, 200, RunResponse.of(result));
     }
+
+    private void resizePool(Context ctx) {
+        PoolSize body = Json.read(Json.STRICT, ctx.bodyAsBytes(), PoolSize.class);
+        if (body.size() == null) {
+            throw ApiException.badRequest("field 'size' is missing, e.g. {\"size\": 2}");
+        }
+        runs.resizePool(ctx.pathParam("language"), body.size(), options.maxVms());
+        Responses.json(ctx, 200, runs.pools());
+    }
+
+    /** The body of {@code PUT /v1/pools/{language}}. */
+    record PoolSize(Integer size) {}
 
     private void pistonExecute(Context ctx) {
         PistonApi.Execute body = Json.read(Json.LENIENT, ctx.bodyAsBytes(), PistonApi.Execute.class);

@@ -22,7 +22,7 @@ final class WarmPool implements AutoCloseable {
     private static final Duration RETRY = Duration.ofSeconds(5);
 
     private final String language;
-    private final int size;
+    private volatile int size;
     private final Supplier<Sandbox> restore;
     private final VmSlots slots;
     private final BlockingQueue<Pooled> ready;
@@ -38,7 +38,7 @@ final class WarmPool implements AutoCloseable {
         this.size = size;
         this.restore = restore;
         this.slots = slots;
-        this.ready = new LinkedBlockingQueue<>(size);
+        this.ready = new LinkedBlockingQueue<>();
         this.filler = Thread.ofVirtual().name("pool-" + language).start(this::fill);
     }
 
@@ -59,6 +59,36 @@ final class WarmPool implements AutoCloseable {
         return size;
     }
 
+    /** Changes how many sandboxes wait; extra ones are stopped at once, missing ones restored. */
+    void resize(int newSize) {
+        synchronized (refill) {
+            size = newSize;
+            for (Pooled extra; ready.size() > newSize && (extra = ready.poll()) != null; ) {
+                stop(extra);
+            }
+            refill.notifyAll();
+        }
+    }
+
+    /** Adds a freshly warmed sandbox, unless the pool shrank or closed while it was being restored. */
+    private void offer(Pooled warm) {
+        synchronized (refill) {
+            if (!closed.get() && ready.size() < size) {
+                ready.add(warm);
+                return;
+            }
+        }
+        stop(warm);
+    }
+
+    private static void stop(Pooled pooled) {
+        try {
+            pooled.sandbox().close();
+        } finally {
+            pooled.slot().close();
+        }
+    }
+
     private void fill() {
         while (!closed.get()) {
             if (ready.size() >= size) {
@@ -66,7 +96,7 @@ final class WarmPool implements AutoCloseable {
                 continue;
             }
             try {
-                ready.add(warm());
+                offer(warm());
             } catch (RuntimeException e) {
                 if (closed.get()) {
                     return;
@@ -118,8 +148,7 @@ final class WarmPool implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         for (Pooled pooled; (pooled = ready.poll()) != null; ) {
-            pooled.sandbox().close();
-            pooled.slot().close();
+            stop(pooled);
         }
     }
 

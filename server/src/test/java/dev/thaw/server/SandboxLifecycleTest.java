@@ -123,6 +123,27 @@ class SandboxLifecycleTest {
         }
     }
 
+    @Test
+    void pool_sizes_change_at_runtime_within_the_vm_bound() throws Exception {
+        try (ThawServer server = server(Map.of(), Duration.ofMinutes(5))) {
+            Http http = new Http(server.port(), null);
+
+            Http.Reply grown = http.put("/v1/pools/python", "{\"size\": 1}".getBytes());
+            awaitPoolReady(http);
+            JsonNode pooled = http.post("/v1/run", "{\"language\": \"python\", \"code\": \"print(1)\"}").json();
+            Http.Reply stopped = http.put("/v1/pools/python", "{\"size\": 0}".getBytes());
+            Http.Reply tooBig = http.put("/v1/pools/python", "{\"size\": 4}".getBytes());
+
+            assertThat(grown.status()).as(grown.body()).isEqualTo(200);
+            assertThat(pooled.get("mode").asText()).isEqualTo("pooled");
+            assertThat(stopped.json().at("/python/size").asInt()).isZero();
+            assertThat(tooBig.status()).isEqualTo(400);
+            assertThat(tooBig.json().at("/error/message").asText()).contains("--max-vms");
+            Thread.sleep(1500);
+            assertThat(http.get("/v1/pools").json().at("/python/ready").asInt()).isZero();
+        }
+    }
+
     private static void awaitPoolReady(Http http) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!http.get("/metrics").body().contains("thaw_pool_ready{language=\"python\"} 1")) {

@@ -207,7 +207,8 @@ class ServerApiTest {
         Set<String> served = new HashSet<>();
         for (ThawServer.Route route : server.routes()) {
             served.add(route.method().name() + " " + route.path().replace("<path>", "{path}"));
-            String path = route.path().replace("{id}", "no-such-sandbox").replace("<path>", "tmp/x");
+            String path = route.path().replace("{id}", "no-such-sandbox").replace("<path>", "tmp/x")
+                    .replace("{language}", "python");
             Http.Reply reply = switch (route.method().name()) {
                 case "GET" -> http.get(path);
                 case "DELETE" -> http.delete(path);
