@@ -2,6 +2,7 @@ package dev.thaw.bench;
 
 import dev.thaw.sandbox.RunRequest;
 import dev.thaw.sandbox.ThawRuntime;
+import dev.thaw.server.MemoryInfo;
 import dev.thaw.server.ServerOptions;
 import dev.thaw.server.ThawServer;
 import java.io.IOException;
@@ -117,7 +118,7 @@ public final class ServeBenchmark {
             ids.add(reply.replaceAll(".*\"id\"\\s*:\\s*\"([^\"]+)\".*", "$1"));
         }
         List<Long> pss = qemuProcesses().stream().map(ServeBenchmark::pssKib).filter(k -> k > 0).toList();
-        long availableMib = availableMib();
+        long availableMib = MemoryInfo.availableMiB();
         for (String id : ids) {
             send(server, HttpRequest.newBuilder(uri(server, "/v1/sandboxes/" + id)).DELETE(), 204);
         }
@@ -171,15 +172,6 @@ public final class ServeBenchmark {
             }
         } catch (IOException | NumberFormatException e) {
             // the process ended meanwhile
-        }
-        return 0;
-    }
-
-    private static long availableMib() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
-            if (line.startsWith("MemAvailable:")) {
-                return Long.parseLong(line.replaceAll("\\D+", "")) / 1024;
-            }
         }
         return 0;
     }

@@ -7,10 +7,7 @@ import dev.thaw.snapshot.RestoreImage;
 import dev.thaw.snapshot.Snapshot;
 import dev.thaw.snapshot.SnapshotStore;
 import dev.thaw.vmm.GuestPages;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -40,11 +37,11 @@ final class DiffSnapshotMaker {
         long memoryBytes = (long) parent.manifest().memoryMiB() << 20;
         Path top = origin.disk().top();
         Steps steps = new Steps("diff snapshot " + id, timings);
-        try (PendingSnapshot pending = store.begin(id, memoryBytes + size(top), replace);
+        try (PendingSnapshot pending = store.begin(id, memoryBytes + HostFiles.size(top), replace);
                 MemoryDiffWriter memory = new MemoryDiffWriter(parent.memory(), pending.files(), memoryBytes)) {
             steps.run("save", () -> sandbox.saveDeviceState(pending.files().vmstate(), receiver(memory)));
             steps.run("memory", memory::finish);
-            steps.run("disk", () -> copy(top, pending.files().disk()));
+            steps.run("disk", () -> HostFiles.copy(top, pending.files().disk()));
             return steps.run("publish", () -> pending.commit(manifest(parent, id)));
         }
     }
@@ -69,21 +66,5 @@ final class DiffSnapshotMaker {
         return new Manifest(Manifest.FORMAT_VERSION, id, p.language(), p.vmm(), p.vmmVersion(), p.accelerator(),
                 p.cpuModel(), p.memoryMiB(), p.vcpus(), p.kernelDigest(), p.initrdDigest(), p.rootfsDigest(),
                 p.agentVersion(), p.cmdline(), null, p.id(), parent.manifestSha256(), Map.of());
-    }
-
-    private static long size(Path file) {
-        try {
-            return Files.size(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the size of " + file, e);
-        }
-    }
-
-    private static void copy(Path from, Path to) {
-        try {
-            Files.copy(from, to);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot copy the disk layer " + from + " to " + to, e);
-        }
     }
 }

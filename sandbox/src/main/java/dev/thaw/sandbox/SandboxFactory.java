@@ -5,9 +5,6 @@ import dev.thaw.images.RootfsImage;
 import dev.thaw.snapshot.RestoreImage;
 import dev.thaw.vmm.DiskChain;
 import dev.thaw.vmm.Vm;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
@@ -53,7 +50,7 @@ final class SandboxFactory {
     Sandbox boot(Language language, RootfsImage rootfs, GuestFiles files, Path runDir, Timings timings) {
         try (Steps steps = new Steps("boot of " + language.id(), timings)) {
             DiskChain disk = DiskChain.over(rootfs.file(), files.disk());
-            steps.run("overlay", () -> machine.vmm().createLayer(files.disk(), diskBytes(rootfs),
+            steps.run("overlay", () -> machine.vmm().createLayer(files.disk(), HostFiles.size(rootfs.file()),
                     rootfs.file().getFileName().toString()));
             Vm vm = steps.onFailureClose(steps.run("boot", () -> machine.vmm().boot(machine.spec(
                     runDir.getFileName().toString(), files.memory(), files.sharedMemory(), disk, runDir))));
@@ -83,7 +80,7 @@ final class SandboxFactory {
             Path runDir = steps.onFailureClose(runDirs.create(nextId())).path();
             Path top = runDir.resolve("disk.qcow2");
             DiskChain disk = new DiskChain(top, image.diskLayers(), rootfs.file());
-            steps.run("overlay", () -> overlays.create(diskBytes(rootfs), top));
+            steps.run("overlay", () -> overlays.create(HostFiles.size(rootfs.file()), top));
             Vm vm = steps.onFailureClose(steps.run("restore", () -> machine.vmm().restore(
                     machine.spec(runDir.getFileName().toString(), image.memory(), false, disk, runDir),
                     image.vmstate())));
@@ -94,14 +91,6 @@ final class SandboxFactory {
             sandbox.reseedBeforeNextExec();
             steps.keep();
             return sandbox;
-        }
-    }
-
-    private static long diskBytes(RootfsImage rootfs) {
-        try {
-            return Files.size(rootfs.file());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the size of image " + rootfs.file(), e);
         }
     }
 

@@ -11,7 +11,6 @@ import dev.thaw.vmm.DiskChain;
 import dev.thaw.vmm.Vmm;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -36,11 +35,11 @@ final class SnapshotSquasher {
             throw new SandboxException(SandboxException.Code.BAD_REQUEST, "snapshot '" + m.id()
                     + "' is a full snapshot already; only diff snapshots can be squashed");
         }
-        long expected = sizeOf(diff.memory()) + diff.diskLayers().stream().mapToLong(SnapshotSquasher::sizeOf).sum();
+        long expected = HostFiles.size(diff.memory()) + diff.diskLayers().stream().mapToLong(HostFiles::size).sum();
         try (PendingSnapshot pending = store.begin(id, expected, replace)) {
             Path disk = pending.files().disk();
-            copy(diff.vmstate(), pending.files().vmstate());
-            copy(diff.diskLayers().getFirst(), disk);
+            HostFiles.copy(diff.vmstate(), pending.files().vmstate());
+            HostFiles.copy(diff.diskLayers().getFirst(), disk);
             vmm.flatten(new DiskChain(disk, diff.diskLayers().subList(1, diff.diskLayers().size()), rootfs.file()),
                     rootfs.file().getFileName().toString());
             try {
@@ -51,22 +50,6 @@ final class SnapshotSquasher {
             return pending.commit(new Manifest(Manifest.FORMAT_VERSION, id, m.language(), m.vmm(), m.vmmVersion(),
                     m.accelerator(), m.cpuModel(), m.memoryMiB(), m.vcpus(), m.kernelDigest(), m.initrdDigest(),
                     m.rootfsDigest(), m.agentVersion(), m.cmdline(), null, null, Map.of()));
-        }
-    }
-
-    private static long sizeOf(Path file) {
-        try {
-            return Files.size(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the size of " + file, e);
-        }
-    }
-
-    private static void copy(Path from, Path to) {
-        try {
-            Files.copy(from, to);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot copy " + from + " to " + to, e);
         }
     }
 }

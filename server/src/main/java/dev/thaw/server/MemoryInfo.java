@@ -5,11 +5,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** The host's available memory, from {@code /proc/meminfo}. */
-final class MemoryInfo {
+public final class MemoryInfo {
 
     private MemoryInfo() {}
 
-    static long availableMiB() {
+    /** MemAvailable in MiB; 1024 when it cannot be read, so defaults err small. */
+    public static long availableMiB() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
                 if (line.startsWith("MemAvailable:")) {
