@@ -39,6 +39,23 @@ mount -t proc proc /newroot/proc || fail "cannot mount /newroot/proc"
 mount -t sysfs sysfs /newroot/sys || fail "cannot mount /newroot/sys"
 mount -t devtmpfs devtmpfs /newroot/dev || fail "cannot mount /newroot/dev"
 
+# Loopback for programs that talk to themselves; eth0 when the command line gives its
+# address as thaw.net=ADDRESS/PREFIX,GATEWAY. Every clone of a snapshot keeps this address:
+# the host gives each clone that has network a namespace of its own.
+ip link set lo up || fail "cannot bring up lo"
+net=""
+for arg in $(cat /proc/cmdline); do
+    case "$arg" in thaw.net=*) net="${arg#thaw.net=}" ;; esac
+done
+if [ -n "$net" ]; then
+    for _ in $(seq 1 500); do
+        [ -e /sys/class/net/eth0 ] && break
+        usleep 10000
+    done
+    ip addr add "${net%,*}" dev eth0 && ip link set eth0 up && ip route add default via "${net#*,}" ||
+        fail "cannot configure eth0 as $net; is a virtio-net device attached?"
+fi
+
 [ -x /sbin/thaw-agent ] || fail "no executable /sbin/thaw-agent in the initramfs"
 # If exec itself fails, the shell exits, PID 1 dies and the kernel panics; with panic=-1
 # and -no-reboot QEMU exits, and the serial log shows the panic.

@@ -15,6 +15,8 @@ import java.util.Map;
  * @param resident   true when the image keeps an interpreter loaded and waiting
  *                   ({@code /etc/thaw/resident}), so runs skip interpreter start-up
  * @param imageFiles files added to the image, by path inside it
+ * @param hello      a program that prints {@code hello}: the path most programs take, which
+ *                   warms a pooled sandbox before it waits
  */
 public record Language(
         String id,
@@ -24,7 +26,8 @@ public record Language(
         String codeFile,
         List<String> argv,
         boolean resident,
-        Map<String, String> imageFiles) {
+        Map<String, String> imageFiles,
+        String hello) {
 
     public Language {
         aliases = List.copyOf(aliases);

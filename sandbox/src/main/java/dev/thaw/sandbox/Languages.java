@@ -46,12 +46,13 @@ public final class Languages {
         String resident = String.join("\n", "/usr/bin/python3", "-s", RUNNER_PATH) + "\n";
         return new Language("python", "3.11", List.of("py", "python3"), List.of("python3"), "main.py",
                 List.of("/usr/bin/python3", "-s", "{file}"), true,
-                Map.of("/etc/thaw/resident", resident, RUNNER_PATH, guestResource("python-runner.py")));
+                Map.of("/etc/thaw/resident", resident, RUNNER_PATH, guestResource("python-runner.py")),
+                "print('hello')\n");
     }
 
     private static Language shell() {
         return new Language("sh", "0.5.12", List.of("shell"), List.of(), "main.sh",
-                List.of("/bin/sh", "{file}"), false, Map.of());
+                List.of("/bin/sh", "{file}"), false, Map.of(), "echo hello\n");
     }
 
     private static String guestResource(String name) {

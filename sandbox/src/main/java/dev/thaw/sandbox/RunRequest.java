@@ -11,6 +11,8 @@ import java.util.Objects;
  * @param snapshotId restore from this snapshot instead of the language's own; null for the
  *                   language's
  * @param cold       boot a fresh VM instead of restoring one, to compare
+ * @param network    give the sandbox a network namespace of its own, reachable from the
+ *                   host; without it the guest's card is unplugged
  */
 public record RunRequest(
         String language,
@@ -20,7 +22,8 @@ public record RunRequest(
         Duration timeout,
         int outputCapBytes,
         boolean cold,
-        String snapshotId) {
+        String snapshotId,
+        boolean network) {
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration MAX_TIMEOUT = Duration.ofMinutes(10);
@@ -41,13 +44,23 @@ public record RunRequest(
         }
     }
 
+    /** A request without network. */
+    public RunRequest(String language, byte[] code, byte[] stdin, Map<String, String> env, Duration timeout,
+            int outputCapBytes, boolean cold, String snapshotId) {
+        this(language, code, stdin, env, timeout, outputCapBytes, cold, snapshotId, false);
+    }
+
     public static RunRequest of(String language, String code) {
         return new RunRequest(language, code.getBytes(StandardCharsets.UTF_8), null, null, null,
                 DEFAULT_OUTPUT_CAP, false, null);
     }
 
     public RunRequest withCold(boolean cold) {
-        return new RunRequest(language, code, stdin, env, timeout, outputCapBytes, cold, snapshotId);
+        return new RunRequest(language, code, stdin, env, timeout, outputCapBytes, cold, snapshotId, network);
+    }
+
+    public RunRequest withNetwork(boolean network) {
+        return new RunRequest(language, code, stdin, env, timeout, outputCapBytes, cold, snapshotId, network);
     }
 
     private static void validate(byte[] code, Duration timeout, int cap, Map<String, String> env) {

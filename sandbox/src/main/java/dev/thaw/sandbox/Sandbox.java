@@ -4,6 +4,7 @@ import dev.thaw.agent.AgentChannel;
 import dev.thaw.agent.AgentException;
 import dev.thaw.agent.GuestMessage;
 import dev.thaw.agent.HostMessage;
+import dev.thaw.sandbox.network.NetworkLease;
 import dev.thaw.snapshot.RestoreImage;
 import dev.thaw.vmm.DiskChain;
 import dev.thaw.vmm.GuestPages;
@@ -37,6 +38,7 @@ public final class Sandbox implements AutoCloseable {
     private final Origin origin;
     private final java.util.Deque<AutoCloseable> closeWith = new java.util.ArrayDeque<>();
     private boolean broken;
+    private String networkAddress;
     /** Restored but not yet given fresh entropy: the next exec sends it first. */
     private boolean needsSeed;
 
@@ -248,6 +250,20 @@ public final class Sandbox implements AutoCloseable {
             broken = true;
             throw e;
         }
+    }
+
+    /**
+     * The sandbox's own network namespace, given back when the VM has stopped. The guest's
+     * card is attached to its tap from the start; this records where the host reaches it.
+     */
+    void useNetwork(NetworkLease lease) {
+        networkAddress = lease.slot().sandboxAddress();
+        closeWith(lease);
+    }
+
+    /** The address at which the host reaches the guest, when the sandbox has network. */
+    public Optional<String> networkAddress() {
+        return Optional.ofNullable(networkAddress);
     }
 
     /** Closes {@code resource} after the VM stops, e.g. the pin on the snapshot it maps. */

@@ -95,7 +95,7 @@ final class Runs implements AutoCloseable {
     }
 
     private Optional<RunResult> pooled(RunRequest request) {
-        WarmPool pool = request.snapshotId() == null && !request.cold()
+        WarmPool pool = request.snapshotId() == null && !request.cold() && !request.network()
                 ? pools.get(runtime.languages().get(request.language()).id()) : null;
         if (pool == null) {
             return Optional.empty();

@@ -9,8 +9,11 @@ final class SandboxBodies {
 
     private SandboxBodies() {}
 
-    /** {@code POST /v1/sandboxes}: from a language's snapshot, or from a snapshot id (of that language). */
-    record Create(String language, String snapshot) {
+    /**
+     * {@code POST /v1/sandboxes}: from a language's snapshot, or from a snapshot id (of that
+     * language); with a network namespace of its own when {@code network} is true.
+     */
+    record Create(String language, String snapshot, Boolean network) {
         void check() {
             if (language == null || language.isBlank()) {
                 throw ApiException.badRequest("field 'language' is missing; see GET /v1/languages");
@@ -21,7 +24,7 @@ final class SandboxBodies {
     /** {@code POST /v1/sandboxes/{id}/exec}. */
     record Exec(String code, String stdin, Map<String, String> env, Long timeoutMs) {
         RunRequest toRequest(String language) {
-            return new RunBody(language, code, stdin, env, timeoutMs, null).toRequest();
+            return new RunBody(language, code, stdin, env, timeoutMs, null, null).toRequest();
         }
     }
 
