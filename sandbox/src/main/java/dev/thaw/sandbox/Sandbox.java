@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -103,6 +104,16 @@ public final class Sandbox implements AutoCloseable {
      * Runs a program; {@code last} promises that no other program will run in this sandbox,
      * which lets a resident runtime run it in place instead of forking.
      */
+    /** The language's command with the program's own arguments after it. */
+    private List<String> argv(RunRequest request) {
+        if (request.args().isEmpty()) {
+            return language.argv();
+        }
+        List<String> argv = new ArrayList<>(language.argv());
+        argv.addAll(request.args());
+        return argv;
+    }
+
     public RunResult exec(RunRequest request, Timings timings, boolean last) {
         if (broken) {
             throw new SandboxException(SandboxException.Code.BAD_REQUEST,
@@ -110,7 +121,7 @@ public final class Sandbox implements AutoCloseable {
         }
         HostMessage.Run run = new HostMessage.Run(language.resident(), last, (int) request.timeout().toMillis(),
                 request.outputCapBytes(), language.codeFile(), request.code(), request.stdin(),
-                language.argv(), envEntries(request.env()));
+                argv(request), envEntries(request.env()));
         long start = System.nanoTime();
         Duration deadline = request.timeout().plus(REPORT_GRACE);
         GuestMessage.Result result = needsSeed

@@ -104,7 +104,7 @@ public final class ThawRuntime {
     public Sandbox startSandbox(String languageName, String snapshotId, boolean network) {
         Language language = languages.get(languageName);
         RunRequest start = new RunRequest(language.id(), new byte[0], null, null, null, RunRequest.DEFAULT_OUTPUT_CAP,
-                false, snapshotId, network);
+                false, snapshotId).withNetwork(network);
         return open(language, start, new Timings());
     }
 

@@ -2,6 +2,7 @@ package dev.thaw.server;
 
 import dev.thaw.sandbox.RunRequest;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /** Request bodies of the {@code /v1/sandboxes} routes. */
@@ -22,9 +23,9 @@ final class SandboxBodies {
     }
 
     /** {@code POST /v1/sandboxes/{id}/exec}. */
-    record Exec(String code, String stdin, Map<String, String> env, Long timeoutMs) {
+    record Exec(String code, String stdin, Map<String, String> env, Long timeoutMs, List<String> args) {
         RunRequest toRequest(String language) {
-            return new RunBody(language, code, stdin, env, timeoutMs, null, null).toRequest();
+            return new RunBody(language, code, stdin, env, timeoutMs, null, null, args).toRequest();
         }
     }
 
