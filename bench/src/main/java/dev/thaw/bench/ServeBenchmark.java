@@ -39,19 +39,36 @@ public final class ServeBenchmark {
         this.log = log;
     }
 
+    /** Namespaces the network pool of the pooled server keeps ready. */
+    private static final int NET_POOL = 2;
+
     public record Load(int clients, int requests, double seconds, double requestsPerSecond, LatencyStats latency) {}
 
-    public record Memory(int sandboxes, double pssMibMean, double pssMibMax, long availableMib) {}
+    /** @param stoppedBy why fewer than asked were held, or null when all were */
+    public record Memory(int asked, int sandboxes, double pssMibMean, double pssMibMax, long availableMib,
+            String stoppedBy) {}
+
+    /**
+     * Starting a sandbox with network ({@code POST /v1/sandboxes} with {@code network: true}),
+     * with a namespace waiting in the network pool and with one made on demand.
+     */
+    public record Network(LatencyStats fromNetPool, LatencyStats madeOnDemand, LatencyStats withoutNetwork) {}
 
     public record Report(String language, String program, LatencyStats pooled, LatencyStats restored,
-            LatencyStats cold, double coldOverPooled, double coldOverRestored, Load load, Memory idle) {}
+            LatencyStats cold, double coldOverPooled, double coldOverRestored, Load load, Network network,
+            Memory idle) {}
 
     public Report run(String language, String program, int runs, int coldRuns, int clients, int requests,
             int idleSandboxes) throws Exception {
         runtime.languageSnapshot(language);
         int maxVms = Math.max(clients, idleSandboxes) + 2;
-        try (ThawServer pooled = server(maxVms, Map.of(language, 1)); ThawServer plain = server(maxVms, Map.of())) {
+        try (ThawServer pooled = server(maxVms, Map.of(language, 1), NET_POOL);
+                ThawServer plain = server(maxVms, Map.of(), 0)) {
             String body = "{\"language\": \"" + language + "\", \"code\": " + quote(program) + "}";
+            // A server's first requests pay for compiling its HTTP and JSON paths; one that has
+            // been running has paid. Not measured: what a long-running server answers with.
+            post(plain, "/v1/run", body);
+            post(plain, "/v1/run", body);
             LatencyStats fromPool = sample("pooled", runs, () -> {
                 awaitPool(pooled, language);
                 return post(pooled, "/v1/run", body);
@@ -59,15 +76,19 @@ public final class ServeBenchmark {
             LatencyStats restored = sample("restored", runs, () -> post(plain, "/v1/run", body));
             LatencyStats cold = sample("cold", coldRuns, () -> coldRun(language, program));
             Load load = load(plain, body, clients, requests);
+            Network network = new Network(
+                    sample("network, namespace from the pool", runs, () -> startAndStop(pooled, language, true)),
+                    sample("network, namespace made on demand", runs, () -> startAndStop(plain, language, true)),
+                    sample("no network", runs, () -> startAndStop(plain, language, false)));
             Memory idle = idle(plain, language, idleSandboxes);
             return new Report(language, program, fromPool, restored, cold, cold.p50Ms() / fromPool.p50Ms(),
-                    cold.p50Ms() / restored.p50Ms(), load, idle);
+                    cold.p50Ms() / restored.p50Ms(), load, network, idle);
         }
     }
 
-    private ThawServer server(int maxVms, Map<String, Integer> pools) {
+    private ThawServer server(int maxVms, Map<String, Integer> pools, int netPool) {
         ServerOptions options = new ServerOptions("127.0.0.1", 0, null, maxVms, Duration.ofMinutes(5),
-                Duration.ofSeconds(30)).withPools(pools, ServerOptions.DEFAULT_IDLE_TIMEOUT);
+                Duration.ofSeconds(30)).withPools(pools, ServerOptions.DEFAULT_IDLE_TIMEOUT).withNetPool(netPool);
         return new ThawServer(runtime, options).start();
     }
 
@@ -108,14 +129,39 @@ public final class ServeBenchmark {
         return new Load(clients, requests, seconds, requests / seconds, LatencyStats.of(samples));
     }
 
-    /** Starts sandboxes that sit idle, reads each one's QEMU PSS, and stops them. */
+    /** Milliseconds from asking for a sandbox to having it; the sandbox is then deleted. */
+    private double startAndStop(ThawServer server, String language, boolean network) throws Exception {
+        long start = System.nanoTime();
+        String id = startSandbox(server, language, network);
+        double ms = (System.nanoTime() - start) / 1e6;
+        send(server, HttpRequest.newBuilder(uri(server, "/v1/sandboxes/" + id)).DELETE(), 204);
+        return ms;
+    }
+
+    private String startSandbox(ThawServer server, String language, boolean network) throws Exception {
+        String reply = send(server, HttpRequest.newBuilder(uri(server, "/v1/sandboxes")).POST(
+                HttpRequest.BodyPublishers.ofString("{\"language\": \"" + language + "\", \"network\": " + network
+                        + "}")), 201);
+        return reply.replaceAll(".*\"id\"\\s*:\\s*\"([^\"]+)\".*", "$1");
+    }
+
+    /**
+     * Starts up to {@code count} sandboxes that sit idle, reads each one's QEMU PSS, and stops
+     * them. The first one refused ends the filling: how many this host holds.
+     */
     private Memory idle(ThawServer server, String language, int count) throws Exception {
-        log.accept("holding " + count + " idle sandboxes");
+        log.accept("holding up to " + count + " idle sandboxes");
         List<String> ids = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            String reply = send(server, HttpRequest.newBuilder(uri(server, "/v1/sandboxes"))
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"language\": \"" + language + "\"}")), 201);
-            ids.add(reply.replaceAll(".*\"id\"\\s*:\\s*\"([^\"]+)\".*", "$1"));
+        String stoppedBy = null;
+        for (int i = 0; i < count && stoppedBy == null; i++) {
+            try {
+                ids.add(startSandbox(server, language, false));
+                if (ids.size() % 50 == 0) {
+                    log.accept(ids.size() + " idle sandboxes, " + MemoryInfo.availableMiB() + " MiB available");
+                }
+            } catch (IllegalStateException refused) {
+                stoppedBy = refused.getMessage();
+            }
         }
         List<Long> pss = qemuProcesses().stream().map(ServeBenchmark::pssKib).filter(k -> k > 0).toList();
         long availableMib = MemoryInfo.availableMiB();
@@ -124,7 +170,7 @@ public final class ServeBenchmark {
         }
         double mean = pss.stream().mapToLong(Long::longValue).average().orElse(0) / 1024;
         double max = pss.stream().mapToLong(Long::longValue).max().orElse(0) / 1024.0;
-        return new Memory(ids.size(), mean, max, availableMib);
+        return new Memory(count, ids.size(), mean, max, availableMib, stoppedBy);
     }
 
     private void awaitPool(ThawServer server, String language) throws InterruptedException {

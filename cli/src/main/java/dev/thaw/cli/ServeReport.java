@@ -22,8 +22,17 @@ final class ServeReport {
         System.out.printf(Locale.ROOT, "load: %d requests, %d clients, %.1f s, %.2f requests/s; "
                 + "p50 %.1f ms, p95 %.1f ms, p99 %.1f ms%n", load.requests(), load.clients(), load.seconds(),
                 load.requestsPerSecond(), l.p50Ms(), l.p95Ms(), l.p99Ms());
+        System.out.printf("POST /v1/sandboxes (restore to a running sandbox), then DELETE%n");
+        System.out.printf("%-30s %5s %9s %9s %9s %9s%n", "network", "runs", "min ms", "p50 ms", "p95 ms", "max ms");
+        BenchCommand.row(String.format("%-30s", "namespace from the pool"), r.network().fromNetPool());
+        BenchCommand.row(String.format("%-30s", "namespace made on demand"), r.network().madeOnDemand());
+        BenchCommand.row(String.format("%-30s", "none"), r.network().withoutNetwork());
         ServeBenchmark.Memory m = r.idle();
-        System.out.printf(Locale.ROOT, "idle sandboxes: %d held, PSS per QEMU mean %.1f MiB, max %.1f MiB; "
-                + "%d MiB still available%n", m.sandboxes(), m.pssMibMean(), m.pssMibMax(), m.availableMib());
+        System.out.printf(Locale.ROOT, "idle sandboxes: %d of %d held, PSS per QEMU mean %.1f MiB, max %.1f MiB; "
+                + "%d MiB still available%n", m.sandboxes(), m.asked(), m.pssMibMean(), m.pssMibMax(),
+                m.availableMib());
+        if (m.stoppedBy() != null) {
+            System.out.println("  stopped by: " + m.stoppedBy());
+        }
     }
 }

@@ -20,6 +20,7 @@ import dev.thaw.vmm.VmShutdown;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Thaw's runtime, shared by the CLI and the HTTP API: runs programs in sandboxes restored
@@ -80,14 +81,25 @@ public final class ThawRuntime {
 
     /** Runs one program in a fresh sandbox and discards the sandbox. */
     public RunResult run(RunRequest request) {
+        return run(request, Sandbox::close);
+    }
+
+    /**
+     * As {@link #run(RunRequest)}, but the used sandbox goes to {@code dispose}, which must
+     * close it: a server closes it after answering, not before.
+     */
+    public RunResult run(RunRequest request, Consumer<Sandbox> dispose) {
         Language language = languages.get(request.language());
         Timings timings = new Timings();
         long start = System.nanoTime();
-        try (Sandbox sandbox = open(language, request, timings)) {
+        Sandbox sandbox = open(language, request, timings);
+        try {
             timings.record("startup", System.nanoTime() - start);
             RunResult result = sandbox.exec(request, timings, true);
             timings.record("total", System.nanoTime() - start);
             return result;
+        } finally {
+            dispose.accept(sandbox);
         }
     }
 
