@@ -26,7 +26,10 @@ public final class NetworkPool implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(NetworkPool.class.getName());
 
     private final SlotClaims claims;
-    private final NetworkNamespaces namespaces;
+    /** For a lease that found none ready: its caller waits. */
+    private final NetworkNamespaces now;
+    /** For namespaces made, reset and removed ahead of time or after use. */
+    private final NetworkNamespaces ahead;
     private final LinkedBlockingDeque<SlotClaims.Claim> ready = new LinkedBlockingDeque<>();
     private final Set<SlotClaims.Claim> lent = ConcurrentHashMap.newKeySet();
     private final AtomicInteger making = new AtomicInteger();
@@ -35,18 +38,19 @@ public final class NetworkPool implements AutoCloseable {
     private volatile int size;
     private volatile boolean closed;
 
-    NetworkPool(SlotClaims claims, NetworkNamespaces namespaces, int size) {
+    NetworkPool(SlotClaims claims, NetworkNamespaces now, NetworkNamespaces ahead, int size) {
         if (size < 0) {
             throw new IllegalArgumentException("network pool size must be at least 0, was " + size);
         }
         this.claims = claims;
-        this.namespaces = namespaces;
+        this.now = now;
+        this.ahead = ahead;
         this.size = size;
     }
 
     /** A pool of {@code size} namespaces on this host; none are made before {@link #fill()}. */
     public static NetworkPool onHost(int size) {
-        return new NetworkPool(SlotClaims.onHost(), new NetworkNamespaces(), size);
+        return new NetworkPool(SlotClaims.onHost(), new NetworkNamespaces(false), new NetworkNamespaces(true), size);
     }
 
     /**
@@ -75,7 +79,7 @@ public final class NetworkPool implements AutoCloseable {
     private int removeIfUnheld(int index) {
         return claims.tryClaim(index).map(claim -> {
             try (claim) {
-                namespaces.delete(claim.slot());
+                now.delete(claim.slot());
                 return 1;
             }
         }).orElse(0);
@@ -96,7 +100,7 @@ public final class NetworkPool implements AutoCloseable {
 
     private void makeOne() {
         try {
-            keepOrRemove(make());
+            keepOrRemove(make(ahead));
         } catch (RuntimeException e) {
             // Leases make their own slot and report the same failure to their caller.
             LOG.log(System.Logger.Level.WARNING, "cannot make a network namespace ahead of time: " + e.getMessage());
@@ -105,7 +109,7 @@ public final class NetworkPool implements AutoCloseable {
         }
     }
 
-    private SlotClaims.Claim make() {
+    private SlotClaims.Claim make(NetworkNamespaces namespaces) {
         SlotClaims.Claim claim = claims.claimFree();
         try {
             namespaces.delete(claim.slot()); // a leftover of a dead process that held the slot
@@ -120,7 +124,7 @@ public final class NetworkPool implements AutoCloseable {
     /** A namespace for one sandbox: a ready one, or one made now when none is ready. */
     public NetworkLease lease() {
         SlotClaims.Claim polled = ready.poll();
-        SlotClaims.Claim claim = polled != null ? polled : make();
+        SlotClaims.Claim claim = polled != null ? polled : make(now);
         lent.add(claim);
         fill();
         return new NetworkLease(this, claim);
@@ -160,7 +164,7 @@ public final class NetworkPool implements AutoCloseable {
 
     private void recycle(SlotClaims.Claim claim) {
         try {
-            namespaces.reset(claim.slot());
+            ahead.reset(claim.slot());
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot reset " + claim.slot().namespace() + "; removing it: "
                     + e.getMessage());
@@ -181,7 +185,7 @@ public final class NetworkPool implements AutoCloseable {
 
     private void remove(SlotClaims.Claim claim) {
         try (claim) {
-            namespaces.delete(claim.slot());
+            ahead.delete(claim.slot());
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot remove " + claim.slot().namespace()
                     + "; the next start of Thaw removes it: " + e.getMessage());

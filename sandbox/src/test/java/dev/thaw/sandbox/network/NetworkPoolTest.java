@@ -56,7 +56,7 @@ class NetworkPoolTest {
 
     @Test
     void namespaces_whose_owner_died_are_removed_at_the_next_start() {
-        NetworkNamespaces namespaces = new NetworkNamespaces();
+        NetworkNamespaces namespaces = new NetworkNamespaces(false);
         SlotClaims.Claim claim = SlotClaims.onHost().claimFree();
         namespaces.create(claim.slot());
         claim.close(); // what the kernel does to a killed process's lock
