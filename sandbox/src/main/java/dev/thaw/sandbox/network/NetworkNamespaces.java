@@ -12,7 +12,7 @@ import java.util.List;
  * lets the guest answer, but lets nothing the guest starts leave the tap: not to the host,
  * not to other sandboxes, not to the namespace itself.
  */
-final class NetworkNamespaces {
+class NetworkNamespaces {
 
     /**
      * Work done ahead of time runs at the lowest CPU priority: on a small host, making the

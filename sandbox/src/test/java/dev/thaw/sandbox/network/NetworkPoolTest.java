@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
@@ -12,20 +15,17 @@ class NetworkPoolTest {
 
     @Test
     void fills_ahead_lends_reuses_what_comes_back_and_removes_everything_on_close() throws Exception {
-        NetworkSlot lentSlot;
         try (NetworkPool pool = NetworkPool.onHost(2)) {
             pool.fill();
             await(() -> pool.ready() == 2);
 
             NetworkLease lease = pool.lease();
-            lentSlot = lease.slot();
-            assertThat(Files.exists(lentSlot.namespacePath())).isTrue();
+            assertThat(Files.exists(lease.slot().namespacePath())).isTrue();
             await(() -> pool.ready() == 2); // refilled behind the lease
 
             lease.close();
-            Thread.sleep(500);
-            assertThat(pool.ready()).isEqualTo(2); // the pool was full: the returned one went
-            assertThat(Files.exists(lentSlot.namespacePath())).isFalse();
+            await(() -> !Files.exists(lease.slot().namespacePath())); // the pool was full: the returned one went
+            assertThat(pool.ready()).isEqualTo(2);
 
             NetworkLease again = pool.lease();
             pool.resize(0);
@@ -38,20 +38,50 @@ class NetworkPoolTest {
 
     @Test
     void a_returned_namespace_is_reset_and_lent_again_while_the_pool_is_short() throws Exception {
-        try (NetworkPool pool = NetworkPool.onHost(1)) {
-            NetworkLease first = pool.lease(); // made on the spot: nothing was ready
-            pool.resize(1);
-            await(() -> pool.ready() == 1);
-            NetworkLease second = pool.lease();
-            first.close();
-            await(() -> pool.ready() == 1);
-            NetworkLease third = pool.lease();
+        // Host commands recorded instead of run, and making a namespace held back, so that the
+        // return arrives while the pool is short; what the commands do is tested above.
+        Semaphore creates = new Semaphore(2); // the first lease's and its refill's; the next one waits
+        List<String> done = new CopyOnWriteArrayList<>();
+        NetworkNamespaces recorded = new NetworkNamespaces(true) {
+            @Override
+            void create(NetworkSlot slot) {
+                try {
+                    creates.acquire();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                done.add("create " + slot.index());
+            }
 
-            assertThat(third.slot()).isEqualTo(first.slot());
-            second.close();
-            third.close();
+            @Override
+            void reset(NetworkSlot slot) {
+                done.add("reset " + slot.index());
+            }
+
+            @Override
+            void delete(NetworkSlot slot) {
+                done.add("delete " + slot.index());
+            }
+        };
+        try (NetworkPool pool = new NetworkPool(SlotClaims.onHost(), recorded, recorded, 1)) {
+            NetworkLease first = pool.lease();
+            await(() -> pool.ready() == 1); // the refill behind it
+            NetworkLease second = pool.lease();
+            NetworkLease held = null;
+            try {
+                first.close(); // the pool is short: the refill for `second` is held back
+                await(() -> done.contains("reset " + first.slot().index()));
+                await(() -> pool.ready() == 1);
+                held = pool.lease();
+                assertThat(held.slot()).isEqualTo(first.slot());
+            } finally {
+                creates.release(10);
+                second.close();
+                if (held != null) {
+                    held.close();
+                }
+            }
         }
-        assertThat(thawNamespaces()).isZero();
     }
 
     @Test
