@@ -39,8 +39,10 @@ public final class ServeBenchmark {
         this.log = log;
     }
 
-    /** Namespaces the network pool of the pooled server keeps ready. */
-    private static final int NET_POOL = 2;
+    /** Sandboxes with network started at once, where namespace setup would queue. */
+    private static final int CONCURRENT_STARTS = 8;
+    /** Namespaces the network pool of the pooled server keeps ready: one per concurrent start. */
+    private static final int NET_POOL = CONCURRENT_STARTS;
 
     public record Load(int clients, int requests, double seconds, double requestsPerSecond, LatencyStats latency) {}
 
@@ -50,9 +52,11 @@ public final class ServeBenchmark {
 
     /**
      * Starting a sandbox with network ({@code POST /v1/sandboxes} with {@code network: true}),
-     * with a namespace waiting in the network pool and with one made on demand.
+     * with a namespace waiting in the network pool and with one made on demand, one at a time
+     * and {@value #CONCURRENT_STARTS} at once.
      */
-    public record Network(LatencyStats fromNetPool, LatencyStats madeOnDemand, LatencyStats withoutNetwork) {}
+    public record Network(LatencyStats fromNetPool, LatencyStats madeOnDemand, LatencyStats withoutNetwork,
+            LatencyStats concurrentFromNetPool, LatencyStats concurrentOnDemand) {}
 
     public record Report(String language, String program, LatencyStats pooled, LatencyStats restored,
             LatencyStats cold, double coldOverPooled, double coldOverRestored, Load load, Network network,
@@ -62,8 +66,8 @@ public final class ServeBenchmark {
             int idleSandboxes) throws Exception {
         runtime.languageSnapshot(language);
         int maxVms = Math.max(clients, idleSandboxes) + 2;
-        try (ThawServer pooled = server(maxVms, Map.of(language, 1), NET_POOL);
-                ThawServer plain = server(maxVms, Map.of(), 0)) {
+        try (ThawServer pooled = server(maxVms, Map.of(language, 1));
+                ThawServer plain = server(maxVms, Map.of())) {
             String body = "{\"language\": \"" + language + "\", \"code\": " + quote(program) + "}";
             // A server's first requests pay for compiling its HTTP and JSON paths; one that has
             // been running has paid. Not measured: what a long-running server answers with.
@@ -76,19 +80,16 @@ public final class ServeBenchmark {
             LatencyStats restored = sample("restored", runs, () -> post(plain, "/v1/run", body));
             LatencyStats cold = sample("cold", coldRuns, () -> coldRun(language, program));
             Load load = load(plain, body, clients, requests);
-            Network network = new Network(
-                    sample("network, namespace from the pool", runs, () -> startAndStop(pooled, language, true)),
-                    sample("network, namespace made on demand", runs, () -> startAndStop(plain, language, true)),
-                    sample("no network", runs, () -> startAndStop(plain, language, false)));
+            Network network = network(plain, language, runs);
             Memory idle = idle(plain, language, idleSandboxes);
             return new Report(language, program, fromPool, restored, cold, cold.p50Ms() / fromPool.p50Ms(),
                     cold.p50Ms() / restored.p50Ms(), load, network, idle);
         }
     }
 
-    private ThawServer server(int maxVms, Map<String, Integer> pools, int netPool) {
+    private ThawServer server(int maxVms, Map<String, Integer> pools) {
         ServerOptions options = new ServerOptions("127.0.0.1", 0, null, maxVms, Duration.ofMinutes(5),
-                Duration.ofSeconds(30)).withPools(pools, ServerOptions.DEFAULT_IDLE_TIMEOUT).withNetPool(netPool);
+                Duration.ofSeconds(30)).withPools(pools, ServerOptions.DEFAULT_IDLE_TIMEOUT);
         return new ThawServer(runtime, options).start();
     }
 
@@ -136,6 +137,51 @@ public final class ServeBenchmark {
         double ms = (System.nanoTime() - start) / 1e6;
         send(server, HttpRequest.newBuilder(uri(server, "/v1/sandboxes/" + id)).DELETE(), 204);
         return ms;
+    }
+
+    /**
+     * Sandboxes with and without network, the namespaces waiting in the runtime's network pool
+     * (what {@code --net-pool-size} sets) or made on demand (a pool of 0).
+     */
+    private Network network(ThawServer server, String language, int runs) throws Exception {
+        LatencyStats none = sample("no network", runs, () -> startAndStop(server, language, false));
+        runtime.networks().resize(0);
+        LatencyStats onDemand = sample("network, namespace made on demand", runs,
+                () -> startAndStop(server, language, true));
+        LatencyStats concurrentOnDemand = concurrentStarts(server, language);
+        runtime.networks().resize(NET_POOL);
+        LatencyStats fromPool = sample("network, namespace from the pool", runs, () -> {
+            awaitNetPool();
+            return startAndStop(server, language, true);
+        });
+        awaitNetPool();
+        LatencyStats concurrentFromPool = concurrentStarts(server, language);
+        runtime.networks().resize(0);
+        return new Network(fromPool, onDemand, none, concurrentFromPool, concurrentOnDemand);
+    }
+
+    /** {@value #CONCURRENT_STARTS} sandboxes with network asked for at once; the latency of each. */
+    private LatencyStats concurrentStarts(ThawServer server, String language) throws Exception {
+        log.accept(CONCURRENT_STARTS + " sandboxes with network at once");
+        List<Future<Double>> starts = new ArrayList<>();
+        try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < CONCURRENT_STARTS; i++) {
+                starts.add(clients.submit(() -> startAndStop(server, language, true)));
+            }
+        }
+        List<Double> samples = new ArrayList<>();
+        for (Future<Double> start : starts) {
+            samples.add(start.get());
+        }
+        return LatencyStats.of(samples);
+    }
+
+    /** Waits until the network pool is full again, so each sample finds a namespace ready. */
+    private void awaitNetPool() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (runtime.networks().ready() < runtime.networks().size() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
     }
 
     private String startSandbox(ThawServer server, String language, boolean network) throws Exception {

@@ -37,6 +37,8 @@ final class ServeReport {
         row("namespace from the pool", r.network().fromNetPool());
         row("namespace made on demand", r.network().madeOnDemand());
         row("none", r.network().withoutNetwork());
+        row("8 at once, from the pool", r.network().concurrentFromNetPool());
+        row("8 at once, made on demand", r.network().concurrentOnDemand());
         ServeBenchmark.Memory m = r.idle();
         System.out.printf(Locale.ROOT, "idle sandboxes: %d of %d held, PSS per QEMU mean %.1f MiB, max %.1f MiB; "
                 + "%d MiB still available%n", m.sandboxes(), m.asked(), m.pssMibMean(), m.pssMibMax(),
