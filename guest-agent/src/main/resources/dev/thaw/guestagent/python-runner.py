@@ -48,9 +48,12 @@ def read_env(workdir):
 
 
 def read_args(workdir):
-    """The program's arguments, as the agent wrote them: NUL-separated."""
-    with open(os.path.join(workdir, ".thaw-args"), "rb") as f:
-        entries = f.read().split(b"\0")
+    """The program's arguments, as the agent wrote them: NUL-separated; no file, none."""
+    try:
+        with open(os.path.join(workdir, ".thaw-args"), "rb") as f:
+            entries = f.read().split(b"\0")
+    except FileNotFoundError:
+        return []
     return [e.decode("utf-8", "surrogateescape") for e in entries[:-1]]
 
 

@@ -20,7 +20,7 @@ final class WarmPool implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(WarmPool.class.getName());
     private static final Duration RETRY = Duration.ofSeconds(5);
-    private static final int WARM_UP_RUNS = 2;
+    private static final int WARM_UP_RUNS = 3;
 
     private final String language;
     private volatile int size;
@@ -111,7 +111,7 @@ final class WarmPool implements AutoCloseable {
 
     /**
      * Under TCG a guest's first pass through any code is translated first, in each new VMM
-     * process; running the language's hello program twice translates most of what a short
+     * process; running the language's hello program a few times translates most of what a short
      * program needs, so the request that takes the sandbox does not pay for it.
      */
     private static void warmUp(Sandbox sandbox) {
