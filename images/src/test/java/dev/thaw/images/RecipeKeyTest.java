@@ -15,19 +15,19 @@ class RecipeKeyTest {
 
     @Test
     void package_order_does_not_change_the_key() {
-        assertThat(ImageBuilder.recipeKey(recipe(List.of("python3", "ca-certificates"), Map.of())))
-                .isEqualTo(ImageBuilder.recipeKey(recipe(List.of("ca-certificates", "python3"), Map.of())));
+        assertThat(ImageBuilder.recipeKey(recipe(List.of("python3", "ca-certificates"), Map.of()), null))
+                .isEqualTo(ImageBuilder.recipeKey(recipe(List.of("ca-certificates", "python3"), Map.of()), null));
     }
 
     @Test
     void packages_file_contents_and_name_change_the_key() {
-        String base = ImageBuilder.recipeKey(recipe(List.of("python3"), Map.of("/etc/thaw/resident", "a\n")));
+        String base = ImageBuilder.recipeKey(recipe(List.of("python3"), Map.of("/etc/thaw/resident", "a\n")), null);
 
-        assertThat(ImageBuilder.recipeKey(recipe(List.of("python3", "gcc"), Map.of("/etc/thaw/resident", "a\n"))))
+        assertThat(ImageBuilder.recipeKey(recipe(List.of("python3", "gcc"), Map.of("/etc/thaw/resident", "a\n")), null))
                 .isNotEqualTo(base);
-        assertThat(ImageBuilder.recipeKey(recipe(List.of("python3"), Map.of("/etc/thaw/resident", "b\n"))))
+        assertThat(ImageBuilder.recipeKey(recipe(List.of("python3"), Map.of("/etc/thaw/resident", "b\n")), null))
                 .isNotEqualTo(base);
-        assertThat(ImageBuilder.recipeKey(new RootfsRecipe("py", List.of("python3"), Map.of("/etc/thaw/resident", "a\n"))))
+        assertThat(ImageBuilder.recipeKey(new RootfsRecipe("py", List.of("python3"), Map.of("/etc/thaw/resident", "a\n")), null))
                 .isNotEqualTo(base);
     }
 

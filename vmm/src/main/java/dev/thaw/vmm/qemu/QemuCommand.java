@@ -1,6 +1,7 @@
 package dev.thaw.vmm.qemu;
 
 import dev.thaw.vmm.DiskChain;
+import dev.thaw.vmm.ReadOnlyDisk;
 import dev.thaw.vmm.VmSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,6 +17,8 @@ public final class QemuCommand {
     public static final String BINARY = "qemu-system-x86_64";
     /** Id of the memory backend that holds guest RAM; QEMU names its RAM block after it. */
     static final String MEMORY_BACKEND = "mem";
+    /** The guest's /init finds its writable root disk by this serial. */
+    static final String ROOT_SERIAL = "thaw-root";
 
     private final VmSpec spec;
 
@@ -89,7 +92,12 @@ public final class QemuCommand {
             below = node;
         }
         argv.addAll(blockdev("root", "qcow2", chain.top(), below, false));
-        argv.addAll(List.of("-device", "virtio-blk-device,drive=root"));
+        argv.addAll(List.of("-device", "virtio-blk-device,drive=root,serial=" + ROOT_SERIAL));
+        List<ReadOnlyDisk> lowers = chain.lowerImages();
+        for (int i = 0; i < lowers.size(); i++) {
+            argv.addAll(blockdev("lower" + i, "raw", lowers.get(i).file(), null, true));
+            argv.addAll(List.of("-device", "virtio-blk-device,drive=lower" + i + ",serial=" + lowers.get(i).serial()));
+        }
         return argv;
     }
 
