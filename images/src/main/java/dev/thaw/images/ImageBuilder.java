@@ -24,7 +24,7 @@ import java.util.Optional;
 public final class ImageBuilder {
 
     /** Part of every cache key: bump it when a change to the builder changes what it produces. */
-    static final String BUILDER_VERSION = "3";
+    static final String BUILDER_VERSION = "4";
 
     private final Path root;
     private final StepRunner steps;
