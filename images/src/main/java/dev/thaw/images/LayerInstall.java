@@ -19,9 +19,10 @@ final class LayerInstall {
 
     /**
      * Overlayfs features that would record host-specific state in the upper directory
-     * (redirects, an inode index, metadata-only copies); off, the upper is a plain tree.
+     * (redirects, an inode index, metadata-only copies, a random uuid on its root); off, the
+     * upper is a plain tree and two builds of a layer are byte-identical.
      */
-    static final String PLAIN_OVERLAY = "redirect_dir=off,index=off,metacopy=off,xino=off";
+    static final String PLAIN_OVERLAY = "redirect_dir=off,index=off,metacopy=off,xino=off,uuid=off";
     /** Written while apt runs and removed after: keeps maintainer scripts from starting services. */
     private static final String POLICY_RC = "usr/sbin/policy-rc.d";
     private static final String RESOLV_CONF = "etc/resolv.conf";

@@ -45,8 +45,9 @@ public record RootfsRecipe(String name, List<String> packages, Map<String, Strin
                 throw new IllegalArgumentException("image file '" + path + "' must be an absolute path without ..");
             }
         }
-        if (depth() > MAX_DEPTH) {
-            throw new IllegalArgumentException("image '" + name + "' has " + depth() + " layers; at most " + MAX_DEPTH);
+        int depth = parent == null ? 1 : 1 + parent.depth(); // this.parent is not assigned yet
+        if (depth > MAX_DEPTH) {
+            throw new IllegalArgumentException("image '" + name + "' has " + depth + " layers; at most " + MAX_DEPTH);
         }
     }
 

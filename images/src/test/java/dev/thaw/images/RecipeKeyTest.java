@@ -3,6 +3,7 @@ package dev.thaw.images;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -29,6 +30,28 @@ class RecipeKeyTest {
                 .isNotEqualTo(base);
         assertThat(ImageBuilder.recipeKey(new RootfsRecipe("py", List.of("python3"), Map.of("/etc/thaw/resident", "a\n")), null))
                 .isNotEqualTo(base);
+    }
+
+    @Test
+    void the_image_a_layer_is_built_over_changes_its_key() {
+        RootfsRecipe layer = new RootfsRecipe("python", List.of("python3"), Map.of(), recipe(List.of(), Map.of()));
+        RootfsImage base = new RootfsImage("base", Path.of("/i/base.ext4"), "a".repeat(64), 1);
+        RootfsImage rebuiltBase = new RootfsImage("base", Path.of("/i/base.ext4"), "b".repeat(64), 1);
+
+        assertThat(ImageBuilder.recipeKey(layer, base)).isNotEqualTo(ImageBuilder.recipeKey(layer, rebuiltBase))
+                .isNotEqualTo(ImageBuilder.recipeKey(layer, null));
+    }
+
+    @Test
+    void layers_deeper_than_the_guest_can_attach_are_refused() {
+        RootfsRecipe deep = new RootfsRecipe("l0", List.of(), Map.of());
+        for (int i = 1; i < RootfsRecipe.MAX_DEPTH; i++) {
+            deep = new RootfsRecipe("l" + i, List.of(), Map.of(), deep);
+        }
+        RootfsRecipe deepest = deep;
+
+        assertThatThrownBy(() -> new RootfsRecipe("too-deep", List.of(), Map.of(), deepest))
+                .hasMessageContaining("at most " + RootfsRecipe.MAX_DEPTH);
     }
 
     @Test

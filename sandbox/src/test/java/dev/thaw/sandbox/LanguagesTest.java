@@ -98,6 +98,6 @@ class LanguagesTest {
     @Test
     void unknown_language_names_the_known_ones() {
         assertThatThrownBy(() -> languages.get("brainfuck"))
-                .hasMessageStartingWith("unknown language 'brainfuck'; known languages: ada, asm, awk, basic, bash");
+                .hasMessageStartingWith("unknown language 'brainfuck'; known languages: ada, asm, awk, bash, basic");
     }
 }
