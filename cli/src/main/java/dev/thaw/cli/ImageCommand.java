@@ -45,17 +45,33 @@ final class ImageCommand {
             List<Language> languages = which.all ? runtime.languages().all() : List.of(runtime.languages().get(which.language));
             var kernel = runtime.kernel();
             System.out.println("kernel " + kernel.kernelVersion() + ": " + kernel.vmlinux());
-            for (Language language : languages) {
-                RootfsImage image = runtime.image(language);
-                System.out.println(language.id() + ": " + image.file() + " (" + Sizes.human(image.sizeBytes()) + ")");
-                if (!noSnapshot) {
-                    Snapshot snapshot = runtime.languageSnapshot(language.id());
-                    System.out.println(language.id() + ": snapshot " + snapshot.manifest().id() + " ("
-                            + Sizes.human(snapshot.allocatedBytes()) + " on disk, made " + snapshot.manifest().createdAt()
-                            + ")");
+            int failed = 0;
+            for (int i = 0; i < languages.size(); i++) {
+                Language language = languages.get(i);
+                String progress = "[" + (i + 1) + "/" + languages.size() + "] " + language.id();
+                try {
+                    build(runtime, language, progress);
+                } catch (RuntimeException e) {
+                    // One language's broken package must not stop the others from building.
+                    failed++;
+                    System.out.println(progress + ": FAILED: " + e.getMessage());
                 }
             }
-            return 0;
+            if (languages.size() > 1) {
+                System.out.println((languages.size() - failed) + " built, " + failed + " failed");
+            }
+            return failed == 0 ? 0 : 1;
+        }
+
+        private void build(ThawRuntime runtime, Language language, String progress) {
+            RootfsImage image = runtime.image(language);
+            System.out.println(progress + ": image " + image.file().getFileName() + " (" + Sizes.human(image.sizeBytes())
+                    + ", over " + image.lowers().stream().map(RootfsImage::name).toList() + ")");
+            if (!noSnapshot) {
+                Snapshot snapshot = runtime.languageSnapshot(language.id());
+                System.out.println(progress + ": snapshot " + snapshot.manifest().id() + " ("
+                        + Sizes.human(snapshot.allocatedBytes()) + " on disk, made " + snapshot.manifest().createdAt() + ")");
+            }
         }
     }
 

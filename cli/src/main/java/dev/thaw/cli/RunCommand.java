@@ -1,5 +1,7 @@
 package dev.thaw.cli;
 
+import dev.thaw.sandbox.Language;
+import dev.thaw.sandbox.Languages;
 import dev.thaw.sandbox.RunRequest;
 import dev.thaw.sandbox.RunResult;
 import dev.thaw.sandbox.SandboxException;
@@ -31,7 +33,8 @@ final class RunCommand implements Callable<Integer> {
     @ParentCommand
     ThawCommand thaw;
 
-    @Option(names = {"-l", "--lang"}, required = true, description = "Language id or alias, e.g. python, sh.")
+    @Option(names = {"-l", "--lang"},
+            description = "Language id or alias, e.g. python, sh (default with --file: guessed from its extension).")
     String language;
 
     @ArgGroup(multiplicity = "1")
@@ -84,7 +87,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         byte[] input = stdin != null ? bytes(stdin) : StandardInput.readUnlessTerminal(RunRequest.MAX_STDIN_BYTES);
-        RunRequest request = new RunRequest(language, code(), input, env, timeout, outputCap, cold, snapshotId);
+        RunRequest request = new RunRequest(language(), code(), input, env, timeout, outputCap, cold, snapshotId);
         RunResult result = saveAs == null ? thaw.runtime().run(request) : runAndSave(request);
         if (json) {
             Json.print(RunReport.of(result));
@@ -99,6 +102,19 @@ final class RunCommand implements Callable<Integer> {
         System.err.printf("thaw: saved diff snapshot %s of %s (%s on disk)%n", saveAs,
                 saved.snapshot().manifest().parent(), Sizes.human(saved.snapshot().allocatedBytes()));
         return saved.result();
+    }
+
+    private String language() {
+        if (language != null) {
+            return language;
+        }
+        if (source.file == null) {
+            throw new SandboxException(SandboxException.Code.BAD_REQUEST, "--code needs --lang; see thaw languages");
+        }
+        String name = source.file.getFileName().toString();
+        return Languages.builtIn().byFileName(name).map(Language::id).orElseThrow(() ->
+                new SandboxException(SandboxException.Code.BAD_REQUEST, "cannot tell the language of " + name
+                        + " from its extension; pass --lang (thaw languages lists them)"));
     }
 
     private byte[] code() throws IOException {

@@ -11,7 +11,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "thaw", mixinStandardHelpOptions = true, version = "thaw 0.1.0",
         description = "Runs code in microVMs restored from snapshots of warm language runtimes.",
         subcommands = {RunCommand.class, SnapshotCommand.class, ImageCommand.class, DoctorCommand.class,
-                BenchCommand.class, ServeCommand.class})
+                BenchCommand.class, ServeCommand.class, LanguagesCommand.class, TestLanguagesCommand.class})
 public final class ThawCommand {
 
     @Option(names = "--home", scope = ScopeType.INHERIT, paramLabel = "DIR",

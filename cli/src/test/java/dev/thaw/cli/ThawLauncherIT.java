@@ -87,6 +87,34 @@ class ThawLauncherIT {
     }
 
     @Test
+    void run_file_guesses_the_language_from_the_extension() throws Exception {
+        Path script = Files.writeString(home.resolve("hello.sh"), "echo \"from $0\"\n");
+        Path notes = Files.writeString(home.resolve("notes.txt"), "x\n");
+
+        Outcome outcome = thaw("run", "--file", script.toString());
+        Outcome unknown = thaw("run", "--file", notes.toString());
+
+        assertThat(outcome.exit()).isZero();
+        assertThat(outcome.stdout()).startsWith("from ").endsWith("main.sh\n");
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(unknown.stderr()).contains("cannot tell the language of notes.txt", "--lang");
+    }
+
+    @Test
+    void languages_lists_every_language_with_its_version_and_snapshot_state() throws Exception {
+        thaw("snapshot", "create", "--lang", "sh", "--replace");
+
+        Outcome outcome = thaw("languages");
+
+        assertThat(outcome.exit()).isZero();
+        List<String> rows = outcome.stdout().lines().toList();
+        assertThat(rows).hasSize(1 + 55 + 1);
+        assertThat(rows).anySatisfy(row -> assertThat(row).startsWith("sh ").contains("dash", "0.5.12").contains("MiB"));
+        assertThat(rows).anySatisfy(row -> assertThat(row).startsWith("kotlin ").contains("kt", "1.3.31"));
+        assertThat(rows.getLast()).startsWith("images and snapshots on disk in all: ");
+    }
+
+    @Test
     void unknown_language_exits_2_and_lists_the_known_ones() throws Exception {
         Outcome outcome = thaw("run", "--lang", "klingon", "--code", "x");
 

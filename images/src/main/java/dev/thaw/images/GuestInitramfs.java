@@ -21,8 +21,10 @@ final class GuestInitramfs {
     /**
      * Modules /init loads, besides their dependencies. ext4 (with jbd2 and crc32c) is built
      * into Debian's 6.1 cloud kernel; it is listed so a kernel that has it as a module works too.
+     * overlay stacks a language's layers.
      */
-    static final List<String> MODULES = List.of("virtio_mmio", "virtio_blk", "virtio_console", "virtio_net", "ext4");
+    static final List<String> MODULES = List.of("virtio_mmio", "virtio_blk", "virtio_console", "virtio_net", "ext4",
+            "overlay");
     /** Busybox applets /init calls by name; each becomes a symlink to /bin/busybox. */
     static final List<String> APPLETS = List.of("sh", "mount", "insmod", "cat", "mkdir", "seq", "usleep", "poweroff", "ip");
     static final String BUSYBOX = "/bin/busybox";
@@ -39,7 +41,7 @@ final class GuestInitramfs {
     static void write(Path packageTree, String release, Path agentBinary, Path initrd) {
         try {
             Initramfs image = new Initramfs();
-            for (String dir : List.of("proc", "sys", "dev", "newroot", "tmp", "sbin", "bin", "lib/modules")) {
+            for (String dir : List.of("proc", "sys", "dev", "newroot", "thaw", "tmp", "sbin", "bin", "lib/modules")) {
                 image.directory(dir);
             }
             // Without /dev/console the kernel starts init with no stdin, stdout or stderr.

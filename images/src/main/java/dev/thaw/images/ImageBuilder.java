@@ -24,7 +24,7 @@ import java.util.Optional;
 public final class ImageBuilder {
 
     /** Part of every cache key: bump it when a change to the builder changes what it produces. */
-    static final String BUILDER_VERSION = "2";
+    static final String BUILDER_VERSION = "4";
 
     private final Path root;
     private final StepRunner steps;
@@ -49,15 +49,35 @@ public final class ImageBuilder {
                 .filter(k -> Files.isRegularFile(k.vmlinux()) && Files.isRegularFile(k.initrd()));
     }
 
-    /** The root filesystem of {@code recipe}, built on first use. */
+    /** The root filesystem of {@code recipe} with the layers under it, built on first use. */
     public RootfsImage rootfs(RootfsRecipe recipe) {
-        return cachedRootfs(recipe).orElseGet(() -> underLock(() -> cachedRootfs(recipe).orElseGet(() -> buildRootfs(recipe))));
+        return cachedRootfs(recipe).orElseGet(() -> underLock(() -> cachedOrBuilt(recipe)));
     }
 
     public Optional<RootfsImage> cachedRootfs(RootfsRecipe recipe) {
-        return rootfs.read(recipeKey(recipe), ImageIndex.RootfsEntry.class)
+        if (recipe.parent() == null) {
+            return cachedLayer(recipe, null);
+        }
+        return cachedRootfs(recipe.parent()).flatMap(parent -> cachedLayer(recipe, parent).map(l -> l.over(parent)));
+    }
+
+    private Optional<RootfsImage> cachedLayer(RootfsRecipe recipe, RootfsImage parent) {
+        return rootfs.read(recipeKey(recipe, parent), ImageIndex.RootfsEntry.class)
                 .map(entry -> entry.toImage(rootfs.dir()))
                 .filter(image -> Files.isRegularFile(image.file()));
+    }
+
+    /** Under the build lock: the parents first, each reused if present. */
+    private RootfsImage cachedOrBuilt(RootfsRecipe recipe) {
+        Optional<RootfsImage> cached = cachedRootfs(recipe);
+        if (cached.isPresent()) {
+            return cached.get();
+        }
+        if (recipe.parent() == null) {
+            return buildRootfs(recipe, null);
+        }
+        RootfsImage parent = cachedOrBuilt(recipe.parent());
+        return buildRootfs(recipe, parent).over(parent);
     }
 
     /** Every root filesystem image built here and still present, by name. */
@@ -81,27 +101,40 @@ public final class ImageBuilder {
         });
     }
 
-    private RootfsImage buildRootfs(RootfsRecipe recipe) {
+    /** Builds one layer: debootstrap for a base, else apt over {@code parent} and its lowers. */
+    private RootfsImage buildRootfs(RootfsRecipe recipe, RootfsImage parent) {
         return inWorkDir(work -> {
             RootfsBuilder builder = new RootfsBuilder(root.resolve("debs").resolve("debootstrap"));
-            Path tree = work.resolve("tree");
-            steps.run("debootstrap " + recipe.name(), () -> builder.debootstrap(recipe, tree));
+            Path layer = Files.createDirectories(work.resolve("layer"));
+            Path tree = layer.resolve("tree");
+            if (parent == null) {
+                steps.run("debootstrap " + recipe.name(), () -> builder.debootstrap(recipe, tree));
+            } else {
+                LayerInstall install = new LayerInstall(root.resolve("debs").resolve("apt"));
+                steps.run("install packages of " + recipe.name() + " over " + parent.name(),
+                        () -> install.install(parent.stack(), recipe.packages(), work, tree));
+            }
             steps.run("add files and scrub " + recipe.name(), () -> {
                 builder.addFiles(recipe, tree);
-                builder.scrub(tree);
+                if (parent == null) {
+                    builder.scrub(tree);
+                } else {
+                    builder.scrubLayer(tree);
+                }
+                LayerLayout.finish(layer, parent);
             });
             Path image = work.resolve("rootfs.ext4");
-            steps.run("make ext4 image " + recipe.name(), () -> Ext4Image.build(recipe.name(), tree, image));
+            steps.run("make ext4 image " + recipe.name(), () -> Ext4Image.build(recipe.name(), layer, image));
             // The tree is large and no longer needed; remove it before hashing the image.
-            steps.run("remove build tree " + recipe.name(), () -> WorkDirs.delete(tree));
+            steps.run("remove build tree " + recipe.name(), () -> WorkDirs.delete(layer));
             String sha = steps.run("hash image " + recipe.name(), () -> Digests.sha256(image));
             Path published = Files.createDirectories(rootfs.dir()).resolve(recipe.name() + "-" + sha + ".ext4");
             Files.move(image, published, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            var entry = new ImageIndex.RootfsEntry(recipeKey(recipe), recipe.name(),
+            var entry = new ImageIndex.RootfsEntry(recipeKey(recipe, parent), recipe.name(),
                     recipe.packages().stream().sorted().toList(), published.getFileName().toString(), sha,
                     Files.size(published));
-            rootfs.write(recipeKey(recipe), entry, work);
+            rootfs.write(recipeKey(recipe, parent), entry, work);
             return entry.toImage(rootfs.dir());
         });
     }
@@ -111,10 +144,17 @@ public final class ImageBuilder {
         return Digests.sha256("builder " + BUILDER_VERSION + "\n" + GuestInitramfs.inputsKey(agent));
     }
 
-    /** Digest of a recipe: builder version, suite, sorted packages, files with their content digests. */
-    static String recipeKey(RootfsRecipe recipe) {
+    /**
+     * Digest of a layer's inputs: builder version, suite, sorted packages, files with their
+     * content digests, and the image of the layer it is installed over (by digest, so a
+     * rebuilt parent means a rebuilt child).
+     */
+    static String recipeKey(RootfsRecipe recipe, RootfsImage parent) {
         StringBuilder key = new StringBuilder("builder " + BUILDER_VERSION + "\nsuite " + RootfsBuilder.SUITE + "\n");
         key.append("name ").append(recipe.name()).append('\n');
+        if (parent != null) {
+            key.append("over ").append(parent.stackDigest()).append('\n');
+        }
         recipe.packages().stream().sorted().distinct().forEach(p -> key.append("package ").append(p).append('\n'));
         recipe.files().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(f ->
                 key.append("file ").append(f.getKey()).append(' ').append(Digests.sha256(f.getValue())).append('\n'));

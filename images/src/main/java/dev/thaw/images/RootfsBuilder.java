@@ -70,15 +70,27 @@ final class RootfsBuilder {
 
     /** Removes logs, caches and backups, empties machine-id, pins password-change dates, makes /tmp 1777. */
     void scrub(Path tree) {
+        scrubLayer(tree);
         try {
-            for (String path : SCRUB) {
-                emptyOrDelete(tree.resolve(path));
-            }
             for (String dir : MOUNT_POINTS) {
                 Files.createDirectories(tree.resolve(dir));
             }
             // The agent runs programs as uid 1000 in /tmp/thaw/..., so /tmp must be world-writable and sticky.
             HostCommand.run(List.of("chmod", "1777", tree.resolve("tmp").toString()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clean " + tree, e);
+        }
+    }
+
+    /**
+     * The part of {@link #scrub} that also applies to a layer installed over others: it works
+     * on the layer's own files only, so removing one shows the lower layer's (already clean) copy.
+     */
+    void scrubLayer(Path tree) {
+        try {
+            for (String path : SCRUB) {
+                emptyOrDelete(tree.resolve(path));
+            }
             Path machineId = tree.resolve("etc/machine-id");
             if (Files.exists(machineId)) {
                 Files.writeString(machineId, "");

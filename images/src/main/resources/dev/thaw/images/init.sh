@@ -1,6 +1,6 @@
 #!/bin/sh
-# Thaw guest init (PID 1 of the initramfs): load the virtio drivers, mount the language's
-# root disk at /newroot, then hand PID 1 to the guest agent. On any failure it says why on
+# Thaw guest init (PID 1 of the initramfs): load the virtio drivers, stack the language's
+# layer disks at /newroot with overlayfs, then hand PID 1 to the guest agent. On any failure it says why on
 # the serial console and powers off; QEMU runs with -no-reboot, so the host sees the VM exit
 # and can show the serial log. Every command used here is a busybox applet linked in /bin.
 export PATH=/bin
@@ -26,15 +26,41 @@ case " $(cat /proc/cmdline) " in
         ;;
 esac
 
-# The disk appears asynchronously once virtio_blk has probed the device: wait up to 5 s.
-for _ in $(seq 1 500); do
-    [ -b /dev/vda ] && break
-    usleep 10000
-done
-[ -b /dev/vda ] || fail "no root disk /dev/vda after 5 s; is a virtio-blk device attached?"
+# Disks appear asynchronously once virtio_blk has probed them; each is found by its serial:
+# thaw-root for the writable one, a layer digest's prefix for the read-only layers under it.
+disk_with_serial() {
+    for _ in $(seq 1 500); do
+        for serial in /sys/block/vd*/serial; do
+            if [ "$(cat "$serial" 2>/dev/null)" = "$1" ]; then
+                disk=${serial%/serial}
+                echo "/dev/${disk##*/}"
+                return 0
+            fi
+        done
+        usleep 10000
+    done
+    return 1
+}
 
-mkdir -p /newroot
-mount -t ext4 -o rw /dev/vda /newroot || fail "cannot mount /dev/vda (ext4) at /newroot"
+root=$(disk_with_serial thaw-root) || fail "no root disk (serial thaw-root) after 5 s; is a virtio-blk device attached?"
+mkdir -p /newroot /thaw/top
+mount -t ext4 -o rw "$root" /thaw/top || fail "cannot mount $root (ext4) at /thaw/top"
+# A layer image keeps its files in tree/ and lists the layers under it in lowers, nearest first.
+lowerdirs=""
+n=0
+while read -r serial; do
+    disk=$(disk_with_serial "$serial") || fail "no layer disk with serial $serial after 5 s"
+    mkdir -p "/thaw/lower$n"
+    mount -t ext4 -o ro,noload "$disk" "/thaw/lower$n" || fail "cannot mount layer $disk at /thaw/lower$n"
+    lowerdirs="$lowerdirs${lowerdirs:+:}/thaw/lower$n/tree"
+    n=$((n + 1))
+done < /thaw/top/lowers
+if [ -z "$lowerdirs" ]; then
+    mount -o bind /thaw/top/tree /newroot || fail "cannot bind /thaw/top/tree to /newroot"
+else
+    mount -t overlay overlay -o "lowerdir=$lowerdirs,upperdir=/thaw/top/tree,workdir=/thaw/top/work,redirect_dir=off,index=off,metacopy=off,xino=off" /newroot \
+        || fail "cannot stack the layers $lowerdirs under /thaw/top/tree"
+fi
 mount -t proc proc /newroot/proc || fail "cannot mount /newroot/proc"
 mount -t sysfs sysfs /newroot/sys || fail "cannot mount /newroot/sys"
 mount -t devtmpfs devtmpfs /newroot/dev || fail "cannot mount /newroot/dev"

@@ -3,6 +3,7 @@ package dev.thaw.images;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -15,20 +16,42 @@ class RecipeKeyTest {
 
     @Test
     void package_order_does_not_change_the_key() {
-        assertThat(ImageBuilder.recipeKey(recipe(List.of("python3", "ca-certificates"), Map.of())))
-                .isEqualTo(ImageBuilder.recipeKey(recipe(List.of("ca-certificates", "python3"), Map.of())));
+        assertThat(ImageBuilder.recipeKey(recipe(List.of("python3", "ca-certificates"), Map.of()), null))
+                .isEqualTo(ImageBuilder.recipeKey(recipe(List.of("ca-certificates", "python3"), Map.of()), null));
     }
 
     @Test
     void packages_file_contents_and_name_change_the_key() {
-        String base = ImageBuilder.recipeKey(recipe(List.of("python3"), Map.of("/etc/thaw/resident", "a\n")));
+        String base = ImageBuilder.recipeKey(recipe(List.of("python3"), Map.of("/etc/thaw/resident", "a\n")), null);
 
-        assertThat(ImageBuilder.recipeKey(recipe(List.of("python3", "gcc"), Map.of("/etc/thaw/resident", "a\n"))))
+        assertThat(ImageBuilder.recipeKey(recipe(List.of("python3", "gcc"), Map.of("/etc/thaw/resident", "a\n")), null))
                 .isNotEqualTo(base);
-        assertThat(ImageBuilder.recipeKey(recipe(List.of("python3"), Map.of("/etc/thaw/resident", "b\n"))))
+        assertThat(ImageBuilder.recipeKey(recipe(List.of("python3"), Map.of("/etc/thaw/resident", "b\n")), null))
                 .isNotEqualTo(base);
-        assertThat(ImageBuilder.recipeKey(new RootfsRecipe("py", List.of("python3"), Map.of("/etc/thaw/resident", "a\n"))))
+        assertThat(ImageBuilder.recipeKey(new RootfsRecipe("py", List.of("python3"), Map.of("/etc/thaw/resident", "a\n")), null))
                 .isNotEqualTo(base);
+    }
+
+    @Test
+    void the_image_a_layer_is_built_over_changes_its_key() {
+        RootfsRecipe layer = new RootfsRecipe("python", List.of("python3"), Map.of(), recipe(List.of(), Map.of()));
+        RootfsImage base = new RootfsImage("base", Path.of("/i/base.ext4"), "a".repeat(64), 1);
+        RootfsImage rebuiltBase = new RootfsImage("base", Path.of("/i/base.ext4"), "b".repeat(64), 1);
+
+        assertThat(ImageBuilder.recipeKey(layer, base)).isNotEqualTo(ImageBuilder.recipeKey(layer, rebuiltBase))
+                .isNotEqualTo(ImageBuilder.recipeKey(layer, null));
+    }
+
+    @Test
+    void layers_deeper_than_the_guest_can_attach_are_refused() {
+        RootfsRecipe deep = new RootfsRecipe("l0", List.of(), Map.of());
+        for (int i = 1; i < RootfsRecipe.MAX_DEPTH; i++) {
+            deep = new RootfsRecipe("l" + i, List.of(), Map.of(), deep);
+        }
+        RootfsRecipe deepest = deep;
+
+        assertThatThrownBy(() -> new RootfsRecipe("too-deep", List.of(), Map.of(), deepest))
+                .hasMessageContaining("at most " + RootfsRecipe.MAX_DEPTH);
     }
 
     @Test

@@ -44,6 +44,6 @@ public record GuestMachine(
     /** What a snapshot of {@code rootfs} on this machine records and must match to restore. */
     public HostProfile profile(RootfsImage rootfs) {
         return new HostProfile(vmm.name(), vmm.version(), accelerator.id(), cpuModel, memoryMiB, vcpus,
-                kernel.vmlinuxDigest(), kernel.initrdDigest(), rootfs.sha256(), kernel.agentVersion());
+                kernel.vmlinuxDigest(), kernel.initrdDigest(), rootfs.stackDigest(), kernel.agentVersion());
     }
 }

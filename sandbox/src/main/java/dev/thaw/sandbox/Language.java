@@ -5,35 +5,32 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A language Thaw runs: the Debian packages its image needs and how the guest agent runs
- * a program written in it.
+ * A language Thaw runs: the image it runs in and how the guest agent runs a program written
+ * in it.
  *
  * @param version    the version Debian bookworm ships, as people name it (for listings and
  *                   Piston clients)
+ * @param extensions file name extensions that mean this language, for {@code thaw run --file}
  * @param codeFile   name the program is saved under in its working directory
  * @param argv       command that runs the program; {@code {file}} stands for its path
  * @param resident   true when the image keeps an interpreter loaded and waiting
  *                   ({@code /etc/thaw/resident}), so runs skip interpreter start-up
- * @param imageFiles files added to the image, by path inside it
- * @param hello      a program that prints {@code hello}: the path most programs take, which
- *                   warms a pooled sandbox before it waits
+ * @param image      the root filesystem's top layer and, through its parents, the layers below
  */
 public record Language(
         String id,
         String version,
         List<String> aliases,
-        List<String> packages,
+        List<String> extensions,
         String codeFile,
         List<String> argv,
         boolean resident,
-        Map<String, String> imageFiles,
-        String hello) {
+        RootfsRecipe image) {
 
     public Language {
         aliases = List.copyOf(aliases);
-        packages = List.copyOf(packages);
+        extensions = List.copyOf(extensions);
         argv = List.copyOf(argv);
-        imageFiles = Map.copyOf(imageFiles);
     }
 
     public boolean answersTo(String name) {
@@ -41,6 +38,16 @@ public record Language(
     }
 
     public RootfsRecipe recipe() {
-        return new RootfsRecipe(id, packages, imageFiles);
+        return image;
+    }
+
+    /** Debian packages of the language's own layer (its shared layers' come on top). */
+    public List<String> packages() {
+        return image.packages();
+    }
+
+    /** Files Thaw adds to the language's own layer, by path inside the image. */
+    public Map<String, String> imageFiles() {
+        return image.files();
     }
 }

@@ -1,18 +1,12 @@
 package dev.thaw.sandbox;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /** The languages this build of Thaw knows. */
 public final class Languages {
-
-    private static final String RUNNER_PATH = "/opt/thaw/python-runner.py";
 
     private final List<Language> all;
 
@@ -21,7 +15,7 @@ public final class Languages {
     }
 
     public static Languages builtIn() {
-        return new Languages(List.of(python(), shell()));
+        return new Languages(LanguageTable.builtIn());
     }
 
     public List<Language> all() {
@@ -38,32 +32,17 @@ public final class Languages {
                         "unknown language '" + name + "'; known languages: " + names()));
     }
 
+    /** The language whose extensions include {@code fileName}'s, if one does. */
+    public Optional<Language> byFileName(String fileName) {
+        int dot = fileName.lastIndexOf('.');
+        if (dot < 0) {
+            return Optional.empty();
+        }
+        String extension = fileName.substring(dot + 1).toLowerCase(Locale.ROOT);
+        return all.stream().filter(language -> language.extensions().contains(extension)).findFirst();
+    }
+
     private String names() {
         return all.stream().map(Language::id).sorted().collect(Collectors.joining(", "));
-    }
-
-    private static Language python() {
-        String resident = String.join("\n", "/usr/bin/python3", "-s", RUNNER_PATH) + "\n";
-        return new Language("python", "3.11", List.of("py", "python3"), List.of("python3"), "main.py",
-                List.of("/usr/bin/python3", "-s", "{file}"), true,
-                Map.of("/etc/thaw/resident", resident, RUNNER_PATH, guestResource("python-runner.py")),
-                "print('hello')\n");
-    }
-
-    private static Language shell() {
-        return new Language("sh", "0.5.12", List.of("shell"), List.of(), "main.sh",
-                List.of("/bin/sh", "{file}"), false, Map.of(), "echo hello\n");
-    }
-
-    private static String guestResource(String name) {
-        String path = "/dev/thaw/guestagent/" + name;
-        try (InputStream in = Languages.class.getResourceAsStream(path)) {
-            if (in == null) {
-                throw new IllegalStateException("guest resource " + path + " is missing from the build");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -5,9 +5,11 @@ import dev.thaw.images.RootfsImage;
 import dev.thaw.snapshot.RestoreImage;
 import dev.thaw.vmm.DiskChain;
 import dev.thaw.vmm.NetworkBackend;
+import dev.thaw.vmm.ReadOnlyDisk;
 import dev.thaw.vmm.Vm;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Starts sandboxes: by booting a language's image, or by restoring a snapshot. */
@@ -50,7 +52,7 @@ final class SandboxFactory {
      */
     Sandbox boot(Language language, RootfsImage rootfs, GuestFiles files, Path runDir, Timings timings) {
         try (Steps steps = new Steps("boot of " + language.id(), timings)) {
-            DiskChain disk = DiskChain.over(rootfs.file(), files.disk());
+            DiskChain disk = DiskChain.over(rootfs.file(), files.disk()).withLowerImages(lowerDisks(rootfs));
             steps.run("overlay", () -> machine.vmm().createLayer(files.disk(), HostFiles.size(rootfs.file()),
                     rootfs.file().getFileName().toString()));
             Vm vm = steps.onFailureClose(steps.run("boot", () -> machine.vmm().boot(machine.spec(
@@ -82,7 +84,7 @@ final class SandboxFactory {
         try (Steps steps = new Steps("restore of " + image.manifest().id(), timings)) {
             Path runDir = steps.onFailureClose(runDirs.create(nextId())).path();
             Path top = runDir.resolve("disk.qcow2");
-            DiskChain disk = new DiskChain(top, image.diskLayers(), rootfs.file());
+            DiskChain disk = new DiskChain(top, image.diskLayers(), rootfs.file(), lowerDisks(rootfs));
             steps.run("overlay", () -> overlays.create(HostFiles.size(rootfs.file()), top));
             Vm vm = steps.onFailureClose(steps.run("restore", () -> machine.vmm().restore(
                     machine.spec(runDir.getFileName().toString(), image.memory(), false, disk, network, runDir),
@@ -95,6 +97,11 @@ final class SandboxFactory {
             steps.keep();
             return sandbox;
         }
+    }
+
+    /** The image's lower layers, attached read-only; the guest stacks them under the root disk. */
+    static List<ReadOnlyDisk> lowerDisks(RootfsImage rootfs) {
+        return rootfs.lowers().stream().map(lower -> new ReadOnlyDisk(lower.serial(), lower.file())).toList();
     }
 
     private static String nextId() {

@@ -63,13 +63,15 @@ final class SnapshotMaker {
     }
 
     /**
-     * Runs an empty program once so that what every run touches (the fork path of the
-     * resident runner, pipes, the working directory) is already in the saved memory.
+     * Runs the language's hello program once so that what every run touches (the fork path
+     * of the resident runner, pipes, the working directory, and for compiled languages the
+     * compiler, linker and libraries in the page cache) is already in the saved memory.
      */
     private static void warmUp(Sandbox template, Timings timings) {
-        RunRequest noop = new RunRequest(template.language().id(), "".getBytes(StandardCharsets.UTF_8),
-                null, null, null, RunRequest.DEFAULT_OUTPUT_CAP, false, null);
-        RunResult result = template.exec(noop, new Timings());
+        String code = LanguageSamples.builtIn().warmUpCode(template.language().id());
+        RunRequest hello = new RunRequest(template.language().id(), code.getBytes(StandardCharsets.UTF_8),
+                null, null, LanguageCheck.CASE_TIMEOUT, RunRequest.DEFAULT_OUTPUT_CAP, false, null);
+        RunResult result = template.exec(hello, new Timings());
         timings.record("warm-up", (long) (result.guestMicros() * 1000));
         if (result.exitCode() != 0) {
             throw new SandboxException(SandboxException.Code.HOST, "the " + template.language().id()

@@ -359,6 +359,11 @@ public final class ThawRuntime {
         }
     }
 
+    /** The language's image if it is built, without building it. */
+    public Optional<RootfsImage> cachedImage(Language language) {
+        return images.cachedRootfs(language.recipe());
+    }
+
     public List<RootfsImage> images() {
         return images.listRootfs();
     }

@@ -3,11 +3,38 @@ package dev.thaw.sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.thaw.images.RootfsRecipe;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class LanguagesTest {
 
+    /** The ids and aliases issue 5 asks for. */
+    private static final List<List<String>> ISSUE_LANGUAGES = List.of(List.of("bash"), List.of("sh", "dash"),
+            List.of("zsh"), List.of("python", "py", "python3"), List.of("javascript", "js", "node"),
+            List.of("typescript", "ts"), List.of("coffeescript", "coffee"), List.of("perl"), List.of("raku"),
+            List.of("ruby", "rb"), List.of("php"), List.of("lua"), List.of("luajit"), List.of("tcl"), List.of("r"),
+            List.of("awk", "gawk"), List.of("jq"), List.of("sql", "sqlite"), List.of("go", "golang"),
+            List.of("rust", "rs"), List.of("c"), List.of("cpp", "c++", "g++"), List.of("objc"), List.of("d"),
+            List.of("fortran"), List.of("ada"), List.of("pascal"), List.of("cobol"), List.of("nim"),
+            List.of("crystal"), List.of("vala"), List.of("haskell", "hs"), List.of("ocaml"), List.of("asm", "nasm"),
+            List.of("java"), List.of("kotlin", "kt"), List.of("scala"), List.of("groovy"), List.of("clojure", "clj"),
+            List.of("csharp", "cs", "mono"), List.of("erlang"), List.of("elixir", "ex"),
+            List.of("commonlisp", "lisp", "sbcl"), List.of("scheme", "guile"), List.of("racket"),
+            List.of("emacslisp", "elisp"), List.of("prolog"), List.of("forth"), List.of("rexx"), List.of("pike"),
+            List.of("haxe"), List.of("sml"), List.of("octave"), List.of("icon"), List.of("basic", "yabasic"));
+
     private final Languages languages = Languages.builtIn();
+
+    @Test
+    void every_language_of_the_issue_answers_to_its_id_and_aliases() {
+        assertThat(languages.all()).hasSize(ISSUE_LANGUAGES.size());
+        for (List<String> names : ISSUE_LANGUAGES) {
+            for (String name : names) {
+                assertThat(languages.get(name).id()).as(name).isEqualTo(names.getFirst());
+            }
+        }
+    }
 
     @Test
     void aliases_and_case_find_the_language() {
@@ -25,8 +52,52 @@ class LanguagesTest {
     }
 
     @Test
+    void jvm_languages_share_one_jdk_layer_and_c_family_one_gcc_layer() {
+        for (String id : List.of("kotlin", "scala", "groovy", "clojure")) {
+            assertThat(languages.get(id).recipe().parent().name()).as(id).isEqualTo("jdk");
+        }
+        assertThat(languages.get("java").recipe().name()).isEqualTo("jdk");
+        assertThat(languages.get("cpp").recipe().parent()).isSameAs(languages.get("c").recipe());
+        assertThat(languages.get("sh").recipe()).isSameAs(languages.get("bash").recipe());
+    }
+
+    @Test
+    void every_image_fits_the_layer_depth_the_guest_can_attach() {
+        for (Language language : languages.all()) {
+            assertThat(language.recipe().depth()).as(language.id()).isLessThanOrEqualTo(RootfsRecipe.MAX_DEPTH);
+        }
+    }
+
+    @Test
+    void compiled_languages_compile_then_exec_the_program_in_the_same_shell() {
+        Language c = languages.get("c");
+
+        assertThat(c.argv()).startsWith("/bin/sh", "-c");
+        assertThat(c.argv().get(2)).startsWith("gcc ").contains(" || exit\nexec \"$0\" \"$@\"");
+        assertThat(c.argv().subList(3, c.argv().size())).containsExactly("./main");
+    }
+
+    @Test
+    void file_extensions_name_the_language() {
+        assertThat(languages.byFileName("hello.RS").map(Language::id)).contains("rust");
+        assertThat(languages.byFileName("Main.java").map(Language::id)).contains("java");
+        assertThat(languages.byFileName("script.pl").map(Language::id)).contains("perl");
+        assertThat(languages.byFileName("README")).isEmpty();
+        assertThat(languages.byFileName("notes.txt")).isEmpty();
+    }
+
+    @Test
+    void every_language_has_hello_stdin_and_exit_samples() {
+        LanguageSamples samples = LanguageSamples.builtIn();
+        for (Language language : languages.all()) {
+            assertThat(samples.cases(language.id())).as(language.id()).hasValueSatisfying(cases ->
+                    assertThat(cases).extracting(LanguageSamples.Case::name).containsExactly("hello", "stdin", "exit"));
+        }
+    }
+
+    @Test
     void unknown_language_names_the_known_ones() {
         assertThatThrownBy(() -> languages.get("brainfuck"))
-                .hasMessage("unknown language 'brainfuck'; known languages: python, sh");
+                .hasMessageStartingWith("unknown language 'brainfuck'; known languages: ada, asm, awk, bash, basic");
     }
 }

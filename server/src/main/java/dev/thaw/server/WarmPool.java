@@ -1,5 +1,6 @@
 package dev.thaw.server;
 
+import dev.thaw.sandbox.LanguageSamples;
 import dev.thaw.sandbox.RunRequest;
 import dev.thaw.sandbox.Sandbox;
 import dev.thaw.sandbox.Timings;
@@ -115,7 +116,8 @@ final class WarmPool implements AutoCloseable {
      * program needs, so the request that takes the sandbox does not pay for it.
      */
     private static void warmUp(Sandbox sandbox) {
-        RunRequest hello = RunRequest.of(sandbox.language().id(), sandbox.language().hello());
+        String language = sandbox.language().id();
+        RunRequest hello = RunRequest.of(language, LanguageSamples.builtIn().warmUpCode(language));
         for (int i = 0; i < WARM_UP_RUNS; i++) {
             sandbox.exec(hello, new Timings());
         }

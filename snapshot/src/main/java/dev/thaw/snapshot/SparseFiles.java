@@ -30,6 +30,11 @@ public final class SparseFiles {
         return Libc.dataExtents(file).orElse(size == 0 ? List.of() : List.of(new long[] {0, size}));
     }
 
+    /** Bytes of disk {@code file} occupies; its apparent size where the platform cannot tell. */
+    public static long allocatedBytes(Path file) throws IOException {
+        return FileFacts.allocatedBytes(file);
+    }
+
     /**
      * Frees every all-zero page that occupies disk, so that only pages with data do.
      * Returns the bytes freed (0 where the file system cannot punch holes).

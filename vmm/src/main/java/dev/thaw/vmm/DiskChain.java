@@ -16,13 +16,20 @@ import java.util.Objects;
  * @param layers read-only layers from the one just below {@code top} down to the one just
  *               above {@code base}
  * @param base   the raw root filesystem image, never written
+ * @param lowerImages read-only disks attached beside the root disk: the root filesystem's
+ *               lower layers, which the guest stacks under {@code base} with overlayfs
  */
-public record DiskChain(Path top, List<Path> layers, Path base) {
+public record DiskChain(Path top, List<Path> layers, Path base, List<ReadOnlyDisk> lowerImages) {
 
     public DiskChain {
         Objects.requireNonNull(top, "top");
         Objects.requireNonNull(base, "base");
         layers = List.copyOf(layers);
+        lowerImages = List.copyOf(lowerImages);
+    }
+
+    public DiskChain(Path top, List<Path> layers, Path base) {
+        this(top, layers, base, List.of());
     }
 
     /** A disk with no layers between the guest's writes and the base image. */
@@ -30,11 +37,16 @@ public record DiskChain(Path top, List<Path> layers, Path base) {
         return new DiskChain(top, List.of(), base);
     }
 
+    /** This chain with {@code disks} attached beside it. */
+    public DiskChain withLowerImages(List<ReadOnlyDisk> disks) {
+        return new DiskChain(top, layers, base, disks);
+    }
+
     /** This chain with {@code newTop} on top and the current top made read-only below it. */
     public DiskChain withTop(Path newTop) {
         List<Path> below = new ArrayList<>(layers.size() + 1);
         below.add(top);
         below.addAll(layers);
-        return new DiskChain(newTop, below, base);
+        return new DiskChain(newTop, below, base, lowerImages);
     }
 }

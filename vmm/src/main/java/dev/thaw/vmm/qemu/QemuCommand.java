@@ -2,6 +2,7 @@ package dev.thaw.vmm.qemu;
 
 import dev.thaw.vmm.DiskChain;
 import dev.thaw.vmm.NetworkBackend;
+import dev.thaw.vmm.ReadOnlyDisk;
 import dev.thaw.vmm.VmSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,6 +23,8 @@ public final class QemuCommand {
      * sits alone on its own tap; a fixed, locally administered value keeps templates equal.
      */
     static final String GUEST_MAC = "06:00:ac:10:00:02";
+    /** The guest's /init finds its writable root disk by this serial. */
+    static final String ROOT_SERIAL = "thaw-root";
 
     private final VmSpec spec;
 
@@ -99,7 +102,12 @@ public final class QemuCommand {
             below = node;
         }
         argv.addAll(blockdev("root", "qcow2", chain.top(), below, false));
-        argv.addAll(List.of("-device", "virtio-blk-device,drive=root"));
+        argv.addAll(List.of("-device", "virtio-blk-device,drive=root,serial=" + ROOT_SERIAL));
+        List<ReadOnlyDisk> lowers = chain.lowerImages();
+        for (int i = 0; i < lowers.size(); i++) {
+            argv.addAll(blockdev("lower" + i, "raw", lowers.get(i).file(), null, true));
+            argv.addAll(List.of("-device", "virtio-blk-device,drive=lower" + i + ",serial=" + lowers.get(i).serial()));
+        }
         return argv;
     }
 

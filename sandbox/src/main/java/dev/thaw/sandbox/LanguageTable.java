@@ -1,0 +1,128 @@
+package dev.thaw.sandbox;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.thaw.images.RootfsRecipe;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads the language table ({@code languages.json} beside this class): shared image layers
+ * (a Debian base, a C toolchain, a JDK, ...) and, per language, the layer it builds on, its
+ * own packages and how a program runs. Data rather than code, so adding a language is one
+ * entry.
+ */
+final class LanguageTable {
+
+    private static final String RESOURCE = "/dev/thaw/sandbox/languages.json";
+    private static final String BASE_LAYER = "base";
+    private static final String RESIDENT_LIST = "/etc/thaw/resident";
+    private static final String RUNNER_DIR = "/opt/thaw/";
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /** A shared layer: packages installed over another layer ({@code over}), or over debootstrap's minbase. */
+    record Layer(String over, List<String> packages) {}
+
+    /**
+     * One language. {@code compile}, when present, is a shell command run in the working
+     * directory first; its failure is the run's failure (its messages on stderr, its exit
+     * status). {@code run} is the program's command line.
+     */
+    record Entry(String id, List<String> aliases, String version, String over, List<String> packages,
+            List<String> extensions, String file, String compile, List<String> run, Resident resident,
+            Map<String, String> files) {}
+
+    /** An interpreter kept loaded in the snapshot: its command line and the runner script it starts. */
+    record Resident(List<String> argv, String runner) {}
+
+    record Table(Map<String, Layer> layers, List<Entry> languages) {}
+
+    private LanguageTable() {}
+
+    static List<Language> builtIn() {
+        try (InputStream in = LanguageTable.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(RESOURCE + " is missing from the build");
+            }
+            return languages(JSON.readValue(in, Table.class));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + RESOURCE, e);
+        }
+    }
+
+    static List<Language> languages(Table table) {
+        Map<String, RootfsRecipe> layers = new HashMap<>();
+        List<Language> all = new ArrayList<>();
+        for (Entry e : table.languages()) {
+            RootfsRecipe parent = layer(table, e.over() == null ? BASE_LAYER : e.over(), layers);
+            all.add(new Language(e.id(), e.version(), orEmpty(e.aliases()), orEmpty(e.extensions()), e.file(),
+                    argv(e), e.resident() != null, image(e, parent)));
+        }
+        return all;
+    }
+
+    /** The language's own layer, or its parent's when it adds nothing (a shell in the base). */
+    private static RootfsRecipe image(Entry e, RootfsRecipe parent) {
+        Map<String, String> files = new LinkedHashMap<>(e.files() == null ? Map.of() : e.files());
+        if (e.resident() != null) {
+            files.put(RESIDENT_LIST, String.join("\n", e.resident().argv()) + "\n");
+            files.put(RUNNER_DIR + e.resident().runner(), guestResource(e.resident().runner()));
+        }
+        if (orEmpty(e.packages()).isEmpty() && files.isEmpty()) {
+            return parent;
+        }
+        return new RootfsRecipe(e.id(), orEmpty(e.packages()), files, parent);
+    }
+
+    /**
+     * Compiled languages run through the shell: the compile command, then the program as
+     * {@code $0 $@}, so {@code {file}} and other arguments stay separate words.
+     */
+    static List<String> argv(Entry e) {
+        if (e.compile() == null) {
+            return e.run();
+        }
+        List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", e.compile() + " || exit\nexec \"$0\" \"$@\""));
+        argv.addAll(e.run());
+        return argv;
+    }
+
+    private static RootfsRecipe layer(Table table, String name, Map<String, RootfsRecipe> made) {
+        RootfsRecipe known = made.get(name);
+        if (known != null) {
+            return known;
+        }
+        Layer layer = table.layers().get(name);
+        if (layer == null) {
+            throw new IllegalStateException("languages.json names layer '" + name + "', which it does not define");
+        }
+        RootfsRecipe parent = layer.over() == null ? null : layer(table, layer.over(), made);
+        RootfsRecipe recipe = new RootfsRecipe(name, orEmpty(layer.packages()), Map.of(), parent);
+        made.put(name, recipe);
+        return recipe;
+    }
+
+    private static List<String> orEmpty(List<String> list) {
+        return list == null ? List.of() : list;
+    }
+
+    private static String guestResource(String name) {
+        String path = "/dev/thaw/guestagent/" + name;
+        try (InputStream in = LanguageTable.class.getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalStateException("guest resource " + path + " is missing from the build");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
