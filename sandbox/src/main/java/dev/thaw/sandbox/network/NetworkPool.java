@@ -25,6 +25,9 @@ public final class NetworkPool implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(NetworkPool.class.getName());
 
+    /** Longer than a burst of restores takes to attach its taps under TCG here. */
+    private static final Duration REFILL_DELAY = Duration.ofSeconds(1);
+
     private final SlotClaims claims;
     /** For a lease that found none ready: its caller waits. */
     private final NetworkNamespaces now;
@@ -126,8 +129,29 @@ public final class NetworkPool implements AutoCloseable {
         SlotClaims.Claim polled = ready.poll();
         SlotClaims.Claim claim = polled != null ? polled : make(now);
         lent.add(claim);
-        fill();
+        refillSoon();
         return new NetworkLease(this, claim);
+    }
+
+    /**
+     * Refills a moment after a lease rather than at once. Making a namespace takes the
+     * kernel's network configuration lock, which the sandbox that just took one needs too,
+     * to attach its VMM to the tap; in a burst of starts an immediate refill made each start
+     * wait (8 at once from a full pool: p50 564 ms, against 435 ms making all on demand).
+     */
+    private void refillSoon() {
+        try {
+            background.execute(() -> {
+                try {
+                    Thread.sleep(REFILL_DELAY);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                fill();
+            });
+        } catch (RejectedExecutionException closing) {
+            // no refill for a closed pool
+        }
     }
 
     void giveBack(SlotClaims.Claim claim) {
