@@ -64,6 +64,10 @@ fi
 mount -t proc proc /newroot/proc || fail "cannot mount /newroot/proc"
 mount -t sysfs sysfs /newroot/sys || fail "cannot mount /newroot/sys"
 mount -t devtmpfs devtmpfs /newroot/dev || fail "cannot mount /newroot/dev"
+# devtmpfs has no /dev/fd or /dev/std*, which programs (sqlite's .import /dev/stdin) expect.
+for link in fd:fd stdin:fd/0 stdout:fd/1 stderr:fd/2; do
+    ln -s "/proc/self/${link#*:}" "/newroot/dev/${link%%:*}" || fail "cannot link /dev/${link%%:*}"
+done
 
 [ -x /sbin/thaw-agent ] || fail "no executable /sbin/thaw-agent in the initramfs"
 # If exec itself fails, the shell exits, PID 1 dies and the kernel panics; with panic=-1
