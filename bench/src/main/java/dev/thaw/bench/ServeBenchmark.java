@@ -39,19 +39,40 @@ public final class ServeBenchmark {
         this.log = log;
     }
 
+    /** Sandboxes with network started at once, where namespace setup would queue. */
+    private static final int CONCURRENT_STARTS = 8;
+    /** Namespaces the network pool of the pooled server keeps ready: one per concurrent start. */
+    private static final int NET_POOL = CONCURRENT_STARTS;
+
     public record Load(int clients, int requests, double seconds, double requestsPerSecond, LatencyStats latency) {}
 
-    public record Memory(int sandboxes, double pssMibMean, double pssMibMax, long availableMib) {}
+    /** @param stoppedBy why fewer than asked were held, or null when all were */
+    public record Memory(int asked, int sandboxes, double pssMibMean, double pssMibMax, long availableMib,
+            String stoppedBy) {}
+
+    /**
+     * Starting a sandbox with network ({@code POST /v1/sandboxes} with {@code network: true}),
+     * with a namespace waiting in the network pool and with one made on demand, one at a time
+     * and {@value #CONCURRENT_STARTS} at once.
+     */
+    public record Network(LatencyStats fromNetPool, LatencyStats madeOnDemand, LatencyStats withoutNetwork,
+            LatencyStats concurrentFromNetPool, LatencyStats concurrentOnDemand) {}
 
     public record Report(String language, String program, LatencyStats pooled, LatencyStats restored,
-            LatencyStats cold, double coldOverPooled, double coldOverRestored, Load load, Memory idle) {}
+            LatencyStats cold, double coldOverPooled, double coldOverRestored, Load load, Network network,
+            Memory idle) {}
 
     public Report run(String language, String program, int runs, int coldRuns, int clients, int requests,
             int idleSandboxes) throws Exception {
         runtime.languageSnapshot(language);
         int maxVms = Math.max(clients, idleSandboxes) + 2;
-        try (ThawServer pooled = server(maxVms, Map.of(language, 1)); ThawServer plain = server(maxVms, Map.of())) {
+        try (ThawServer pooled = server(maxVms, Map.of(language, 1));
+                ThawServer plain = server(maxVms, Map.of())) {
             String body = "{\"language\": \"" + language + "\", \"code\": " + quote(program) + "}";
+            // A server's first requests pay for compiling its HTTP and JSON paths; one that has
+            // been running has paid. Not measured: what a long-running server answers with.
+            post(plain, "/v1/run", body);
+            post(plain, "/v1/run", body);
             LatencyStats fromPool = sample("pooled", runs, () -> {
                 awaitPool(pooled, language);
                 return post(pooled, "/v1/run", body);
@@ -59,9 +80,10 @@ public final class ServeBenchmark {
             LatencyStats restored = sample("restored", runs, () -> post(plain, "/v1/run", body));
             LatencyStats cold = sample("cold", coldRuns, () -> coldRun(language, program));
             Load load = load(plain, body, clients, requests);
+            Network network = network(plain, language, runs);
             Memory idle = idle(plain, language, idleSandboxes);
             return new Report(language, program, fromPool, restored, cold, cold.p50Ms() / fromPool.p50Ms(),
-                    cold.p50Ms() / restored.p50Ms(), load, idle);
+                    cold.p50Ms() / restored.p50Ms(), load, network, idle);
         }
     }
 
@@ -108,14 +130,84 @@ public final class ServeBenchmark {
         return new Load(clients, requests, seconds, requests / seconds, LatencyStats.of(samples));
     }
 
-    /** Starts sandboxes that sit idle, reads each one's QEMU PSS, and stops them. */
+    /** Milliseconds from asking for a sandbox to having it; the sandbox is then deleted. */
+    private double startAndStop(ThawServer server, String language, boolean network) throws Exception {
+        long start = System.nanoTime();
+        String id = startSandbox(server, language, network);
+        double ms = (System.nanoTime() - start) / 1e6;
+        send(server, HttpRequest.newBuilder(uri(server, "/v1/sandboxes/" + id)).DELETE(), 204);
+        return ms;
+    }
+
+    /**
+     * Sandboxes with and without network, the namespaces waiting in the runtime's network pool
+     * (what {@code --net-pool-size} sets) or made on demand (a pool of 0).
+     */
+    private Network network(ThawServer server, String language, int runs) throws Exception {
+        LatencyStats none = sample("no network", runs, () -> startAndStop(server, language, false));
+        runtime.networks().resize(0);
+        LatencyStats onDemand = sample("network, namespace made on demand", runs,
+                () -> startAndStop(server, language, true));
+        LatencyStats concurrentOnDemand = concurrentStarts(server, language);
+        runtime.networks().resize(NET_POOL);
+        LatencyStats fromPool = sample("network, namespace from the pool", runs, () -> {
+            awaitNetPool();
+            return startAndStop(server, language, true);
+        });
+        awaitNetPool();
+        LatencyStats concurrentFromPool = concurrentStarts(server, language);
+        runtime.networks().resize(0);
+        return new Network(fromPool, onDemand, none, concurrentFromPool, concurrentOnDemand);
+    }
+
+    /** {@value #CONCURRENT_STARTS} sandboxes with network asked for at once; the latency of each. */
+    private LatencyStats concurrentStarts(ThawServer server, String language) throws Exception {
+        log.accept(CONCURRENT_STARTS + " sandboxes with network at once");
+        List<Future<Double>> starts = new ArrayList<>();
+        try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < CONCURRENT_STARTS; i++) {
+                starts.add(clients.submit(() -> startAndStop(server, language, true)));
+            }
+        }
+        List<Double> samples = new ArrayList<>();
+        for (Future<Double> start : starts) {
+            samples.add(start.get());
+        }
+        return LatencyStats.of(samples);
+    }
+
+    /** Waits until the network pool is full again, so each sample finds a namespace ready. */
+    private void awaitNetPool() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (runtime.networks().ready() < runtime.networks().size() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+    }
+
+    private String startSandbox(ThawServer server, String language, boolean network) throws Exception {
+        String reply = send(server, HttpRequest.newBuilder(uri(server, "/v1/sandboxes")).POST(
+                HttpRequest.BodyPublishers.ofString("{\"language\": \"" + language + "\", \"network\": " + network
+                        + "}")), 201);
+        return reply.replaceAll(".*\"id\"\\s*:\\s*\"([^\"]+)\".*", "$1");
+    }
+
+    /**
+     * Starts up to {@code count} sandboxes that sit idle, reads each one's QEMU PSS, and stops
+     * them. The first one refused ends the filling: how many this host holds.
+     */
     private Memory idle(ThawServer server, String language, int count) throws Exception {
-        log.accept("holding " + count + " idle sandboxes");
+        log.accept("holding up to " + count + " idle sandboxes");
         List<String> ids = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            String reply = send(server, HttpRequest.newBuilder(uri(server, "/v1/sandboxes"))
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"language\": \"" + language + "\"}")), 201);
-            ids.add(reply.replaceAll(".*\"id\"\\s*:\\s*\"([^\"]+)\".*", "$1"));
+        String stoppedBy = null;
+        for (int i = 0; i < count && stoppedBy == null; i++) {
+            try {
+                ids.add(startSandbox(server, language, false));
+                if (ids.size() % 50 == 0) {
+                    log.accept(ids.size() + " idle sandboxes, " + MemoryInfo.availableMiB() + " MiB available");
+                }
+            } catch (IllegalStateException refused) {
+                stoppedBy = refused.getMessage();
+            }
         }
         List<Long> pss = qemuProcesses().stream().map(ServeBenchmark::pssKib).filter(k -> k > 0).toList();
         long availableMib = MemoryInfo.availableMiB();
@@ -124,7 +216,7 @@ public final class ServeBenchmark {
         }
         double mean = pss.stream().mapToLong(Long::longValue).average().orElse(0) / 1024;
         double max = pss.stream().mapToLong(Long::longValue).max().orElse(0) / 1024.0;
-        return new Memory(ids.size(), mean, max, availableMib);
+        return new Memory(count, ids.size(), mean, max, availableMib, stoppedBy);
     }
 
     private void awaitPool(ThawServer server, String language) throws InterruptedException {

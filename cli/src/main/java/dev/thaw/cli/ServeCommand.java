@@ -47,6 +47,11 @@ final class ServeCommand implements Callable<Integer> {
                     "takes one instead of waiting for a restore. Each holds a VM slot."})
     String pools;
 
+    @Option(names = "--net-pool-size", paramLabel = "N", defaultValue = "0",
+            description = {"Network namespaces (veth + tap + firewall) kept ready for sandboxes that ask for",
+                    "network, so they do not wait for one (default: ${DEFAULT-VALUE}; made on demand)."})
+    int netPoolSize;
+
     @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "10m", converter = DurationConverter.class,
             description = "A sandbox from POST /v1/sandboxes expires after this long unused (default: ${DEFAULT-VALUE}).")
     Duration idleTimeout;
@@ -83,6 +88,6 @@ final class ServeCommand implements Callable<Integer> {
         }
         int vms = maxVms != null ? maxVms : ServerOptions.defaultMaxVms(RuntimeOptions.DEFAULT_MEMORY_MIB);
         return new ServerOptions(listen.substring(0, colon), port, token, vms, queueTimeout, drainTimeout)
-                .withPools(ServerOptions.parsePools(pools), idleTimeout);
+                .withPools(ServerOptions.parsePools(pools), idleTimeout).withNetPool(netPoolSize);
     }
 }

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -28,8 +29,9 @@ class ServeIT {
     Path home;
 
     @Test
-    void sigterm_drains_a_running_request_and_leaves_no_vm_or_run_directory() throws Exception {
+    void sigterm_drains_a_running_request_and_leaves_no_vm_run_directory_or_namespace() throws Exception {
         Launcher thaw = new Launcher(home);
+        Set<String> before = namespaces();
         Process serve = startServe(thaw);
         String base = awaitListening(serve);
         HttpClient client = HttpClient.newHttpClient();
@@ -37,9 +39,11 @@ class ServeIT {
         CompletableFuture<HttpResponse<String>> running = client.sendAsync(HttpRequest.newBuilder(
                         URI.create(base + "/v1/run")).timeout(Duration.ofMinutes(2))
                 .POST(HttpRequest.BodyPublishers.ofString(
-                        "{\"language\": \"python\", \"code\": \"import time\\ntime.sleep(3)\\nprint('finished')\"}"))
+                        "{\"language\": \"python\", \"network\": true, "
+                                + "\"code\": \"import time\\ntime.sleep(3)\\nprint('finished')\"}"))
                 .build(), HttpResponse.BodyHandlers.ofString());
         awaitVm(thaw);
+        Set<String> made = awaitNamespaces(before, 3); // two waiting in the pool, one lent to the run
         new ProcessBuilder("kill", "-TERM", Long.toString(serve.pid())).start().waitFor();
 
         HttpResponse<String> reply = running.get(2, TimeUnit.MINUTES);
@@ -50,13 +54,16 @@ class ServeIT {
         try (var left = Files.list(home.resolve("run"))) {
             assertThat(left.toList()).isEmpty();
         }
+        assertThat(namespaces()).as("network namespaces the server made").doesNotContainAnyElementsOf(made);
     }
 
     @Test
     void after_kill_9_the_vms_die_with_it_and_the_next_start_removes_what_it_left() throws Exception {
         Launcher thaw = new Launcher(home);
+        Set<String> before = namespaces();
         Process serve = startServe(thaw);
         String base = awaitListening(serve);
+        Set<String> made = awaitNamespaces(before, 2);
         HttpResponse<String> created = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                         URI.create(base + "/v1/sandboxes")).POST(HttpRequest.BodyPublishers.ofString(
                         "{\"language\": \"python\"}")).build(), HttpResponse.BodyHandlers.ofString());
@@ -69,7 +76,9 @@ class ServeIT {
             Thread.sleep(100);
         }
         assertThat(thaw.vms()).as("QEMU of the killed server").isEmpty();
+        assertThat(namespaces()).as("what kill -9 leaves").containsAll(made);
         assertThat(thaw.run("snapshot", "list").exit()).isZero();
+        assertThat(namespaces()).as("namespaces after the next start").doesNotContainAnyElementsOf(made);
         try (var left = Files.list(home.resolve("run"))) {
             assertThat(left.toList()).as("run directories after the next start").isEmpty();
         }
@@ -78,9 +87,35 @@ class ServeIT {
     /** {@code thaw serve} on a free port, with the python snapshot already made. */
     private static Process startServe(Launcher thaw) throws Exception {
         thaw.run("snapshot", "create", "--lang", "python");
-        Process serve = thaw.start("serve", "--listen", "127.0.0.1:0");
+        Process serve = thaw.start("serve", "--listen", "127.0.0.1:0", "--net-pool-size", "2");
         serve.getOutputStream().close();
         return serve;
+    }
+
+    /** Thaw's network namespaces on this host, whoever made them. */
+    private static Set<String> namespaces() throws java.io.IOException {
+        Path netns = Path.of("/run/netns");
+        if (!Files.isDirectory(netns)) {
+            return Set.of();
+        }
+        try (var entries = Files.list(netns)) {
+            return entries.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("thaw-"))
+                    .collect(java.util.stream.Collectors.toSet());
+        }
+    }
+
+    /** Waits until at least {@code count} namespaces exist that were not there {@code before}; returns them. */
+    private static Set<String> awaitNamespaces(Set<String> before, int count) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            Set<String> made = new java.util.HashSet<>(namespaces());
+            made.removeAll(before);
+            if (made.size() >= count) {
+                return made;
+            }
+            assertThat(System.nanoTime()).as(count + " namespaces made, have " + made).isLessThan(deadline);
+            Thread.sleep(50);
+        }
     }
 
     private static String awaitListening(Process serve) throws Exception {

@@ -47,6 +47,16 @@ def read_env(workdir):
     return dict(pairs)
 
 
+def read_args(workdir):
+    """The program's arguments, as the agent wrote them: NUL-separated; no file, none."""
+    try:
+        with open(os.path.join(workdir, ".thaw-args"), "rb") as f:
+            entries = f.read().split(b"\0")
+    except FileNotFoundError:
+        return []
+    return [e.decode("utf-8", "surrogateescape") for e in entries[:-1]]
+
+
 def exit_status(code):
     """The exit status CPython gives `raise SystemExit(code)`."""
     if code is None:
@@ -88,7 +98,7 @@ def run_program(workdir, code_file):
     os.environ.clear()
     os.environ.update(read_env(workdir))
     set_stdio()
-    sys.argv = [path]
+    sys.argv = [path] + read_args(workdir)
     sys.path[:] = [workdir] + BASE_PATH
     main = types.ModuleType("__main__")
     main.__file__, main.__builtins__, main.__spec__ = path, builtins, None

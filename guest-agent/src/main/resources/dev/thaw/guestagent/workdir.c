@@ -82,6 +82,22 @@ static void build_env(const struct workdir *w, const struct run_request *req, st
     free(all);
 }
 
+/* The program's own arguments, those after {file} in argv, NUL-separated in .thaw-args: a
+ * resident runner gets no argv of its own per program. No arguments, no file: one file
+ * creation less on the way to the program. */
+static int write_args(const struct workdir *w, const struct run_request *req) {
+    char path[1100];
+    struct buf args = {0};
+    uint32_t i = 0;
+    while (i < req->argc && strcmp(req->argv[i], "{file}")) i++;
+    if (i + 1 >= req->argc) return 0;
+    for (i++; i < req->argc; i++) buf_put(&args, req->argv[i], strlen(req->argv[i]) + 1);
+    snprintf(path, sizeof path, "%s/.thaw-args", w->host);
+    int rc = write_file(path, args.data, args.len);
+    buf_free(&args);
+    return rc;
+}
+
 int prepare_workdir(struct workdir *w, const struct run_request *req, struct buf *env, char *failure,
                     size_t flen) {
     char path[1100];
@@ -98,8 +114,8 @@ int prepare_workdir(struct workdir *w, const struct run_request *req, struct buf
     build_env(w, req, env);
     if (!(req->flags & RUN_RESIDENT)) return 0;
     snprintf(path, sizeof path, "%s/.thaw-env", w->host);
-    if (write_file(path, env->data, env->len) != 0) {
-        snprintf(failure, flen, "cannot write %s: %s", path, strerror(errno));
+    if (write_file(path, env->data, env->len) != 0 || write_args(w, req) != 0) {
+        snprintf(failure, flen, "cannot write %s or .thaw-args: %s", path, strerror(errno));
         return -1;
     }
     return 0;

@@ -23,9 +23,10 @@ final class GuestInitramfs {
      * into Debian's 6.1 cloud kernel; it is listed so a kernel that has it as a module works too.
      * overlay stacks a language's layers.
      */
-    static final List<String> MODULES = List.of("virtio_mmio", "virtio_blk", "virtio_console", "ext4", "overlay");
+    static final List<String> MODULES = List.of("virtio_mmio", "virtio_blk", "virtio_console", "virtio_net", "ext4",
+            "overlay");
     /** Busybox applets /init calls by name; each becomes a symlink to /bin/busybox. */
-    static final List<String> APPLETS = List.of("sh", "mount", "insmod", "cat", "mkdir", "seq", "usleep", "poweroff", "ln");
+    static final List<String> APPLETS = List.of("sh", "mount", "insmod", "cat", "mkdir", "seq", "usleep", "poweroff", "ip", "ln");
     static final String BUSYBOX = "/bin/busybox";
 
     private GuestInitramfs() {}

@@ -69,6 +69,23 @@ for link in fd:fd stdin:fd/0 stdout:fd/1 stderr:fd/2; do
     ln -s "/proc/self/${link#*:}" "/newroot/dev/${link%%:*}" || fail "cannot link /dev/${link%%:*}"
 done
 
+# Loopback for programs that talk to themselves; eth0 when the command line gives its
+# address as thaw.net=ADDRESS/PREFIX,GATEWAY. Every clone of a snapshot keeps this address:
+# the host gives each clone that has network a namespace of its own.
+ip link set lo up || fail "cannot bring up lo"
+net=""
+for arg in $(cat /proc/cmdline); do
+    case "$arg" in thaw.net=*) net="${arg#thaw.net=}" ;; esac
+done
+if [ -n "$net" ]; then
+    for _ in $(seq 1 500); do
+        [ -e /sys/class/net/eth0 ] && break
+        usleep 10000
+    done
+    ip addr add "${net%,*}" dev eth0 && ip link set eth0 up && ip route add default via "${net#*,}" ||
+        fail "cannot configure eth0 as $net; is a virtio-net device attached?"
+fi
+
 [ -x /sbin/thaw-agent ] || fail "no executable /sbin/thaw-agent in the initramfs"
 # If exec itself fails, the shell exits, PID 1 dies and the kernel panics; with panic=-1
 # and -no-reboot QEMU exits, and the serial log shows the panic.

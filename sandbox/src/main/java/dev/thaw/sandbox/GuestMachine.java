@@ -2,9 +2,11 @@ package dev.thaw.sandbox;
 
 import dev.thaw.images.GuestKernel;
 import dev.thaw.images.RootfsImage;
+import dev.thaw.sandbox.network.GuestNetwork;
 import dev.thaw.snapshot.HostProfile;
 import dev.thaw.vmm.Accelerator;
 import dev.thaw.vmm.DiskChain;
+import dev.thaw.vmm.NetworkBackend;
 import dev.thaw.vmm.Vmm;
 import dev.thaw.vmm.VmSpec;
 import java.nio.file.Path;
@@ -26,12 +28,17 @@ public record GuestMachine(
      * then hangs without a frequency; giving it one skips the calibration.
      */
     public static String cmdline(long tscKhz) {
-        return BASE_CMDLINE + " tsc_early_khz=" + tscKhz;
+        return BASE_CMDLINE + " tsc_early_khz=" + tscKhz + " " + GuestNetwork.kernelArgument();
     }
 
     public VmSpec spec(String id, Path memoryFile, boolean sharedMemory, DiskChain disk, Path runDir) {
+        return spec(id, memoryFile, sharedMemory, disk, NetworkBackend.UNPLUGGED, runDir);
+    }
+
+    public VmSpec spec(String id, Path memoryFile, boolean sharedMemory, DiskChain disk, NetworkBackend network,
+            Path runDir) {
         return new VmSpec(id, kernel.vmlinux(), kernel.initrd(), cmdline, memoryMiB, vcpus, accelerator,
-                cpuModel, memoryFile, sharedMemory, disk, runDir);
+                cpuModel, memoryFile, sharedMemory, disk, network, runDir);
     }
 
     /** What a snapshot of {@code rootfs} on this machine records and must match to restore. */

@@ -58,7 +58,7 @@ public final class MachineResolver {
         Path runDir = home.run().resolve("vm-" + ProcessHandle.current().pid() + "-probe");
         return new VmSpec("kvm-probe", kernel.vmlinux(), kernel.initrd(),
                 GuestMachine.cmdline(HostCpu.tscKhz()) + " " + AcceleratorProbe.PROBE_ARGUMENT, 256, 1, Accelerator.KVM,
-                AcceleratorProbe.cpuModel(Accelerator.KVM), runDir.resolve("memory"), false, null, runDir);
+                AcceleratorProbe.cpuModel(Accelerator.KVM), runDir.resolve("memory"), false, null, null, runDir);
     }
 
     private static AcceleratorChoice parseChoice(String name) {

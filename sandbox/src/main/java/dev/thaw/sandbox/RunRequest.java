@@ -2,6 +2,7 @@ package dev.thaw.sandbox;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -11,6 +12,9 @@ import java.util.Objects;
  * @param snapshotId restore from this snapshot instead of the language's own; null for the
  *                   language's
  * @param cold       boot a fresh VM instead of restoring one, to compare
+ * @param network    give the sandbox a network namespace of its own, reachable from the
+ *                   host; without it the guest's card is unplugged
+ * @param args       the program's command-line arguments
  */
 public record RunRequest(
         String language,
@@ -20,7 +24,9 @@ public record RunRequest(
         Duration timeout,
         int outputCapBytes,
         boolean cold,
-        String snapshotId) {
+        String snapshotId,
+        boolean network,
+        List<String> args) {
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration MAX_TIMEOUT = Duration.ofMinutes(10);
@@ -28,6 +34,8 @@ public record RunRequest(
     public static final int MAX_OUTPUT_CAP = 16 << 20;
     public static final int MAX_CODE_BYTES = 4 << 20;
     public static final int MAX_STDIN_BYTES = 16 << 20;
+    /** Far below the guest kernel's own limit on argv, so a program always gets them all. */
+    public static final int MAX_ARGS_BYTES = 64 << 10;
 
     public RunRequest {
         Objects.requireNonNull(language, "language");
@@ -39,6 +47,14 @@ public record RunRequest(
         if (stdin.length > MAX_STDIN_BYTES) {
             throw bad("stdin is " + stdin.length + " bytes; the limit is " + MAX_STDIN_BYTES);
         }
+        args = args == null ? List.of() : List.copyOf(args);
+        validate(args);
+    }
+
+    /** A request without network. */
+    public RunRequest(String language, byte[] code, byte[] stdin, Map<String, String> env, Duration timeout,
+            int outputCapBytes, boolean cold, String snapshotId) {
+        this(language, code, stdin, env, timeout, outputCapBytes, cold, snapshotId, false, List.of());
     }
 
     public static RunRequest of(String language, String code) {
@@ -47,7 +63,28 @@ public record RunRequest(
     }
 
     public RunRequest withCold(boolean cold) {
-        return new RunRequest(language, code, stdin, env, timeout, outputCapBytes, cold, snapshotId);
+        return new RunRequest(language, code, stdin, env, timeout, outputCapBytes, cold, snapshotId, network, args);
+    }
+
+    public RunRequest withNetwork(boolean network) {
+        return new RunRequest(language, code, stdin, env, timeout, outputCapBytes, cold, snapshotId, network, args);
+    }
+
+    public RunRequest withArgs(List<String> args) {
+        return new RunRequest(language, code, stdin, env, timeout, outputCapBytes, cold, snapshotId, network, args);
+    }
+
+    private static void validate(List<String> args) {
+        long bytes = 0;
+        for (String arg : args) {
+            if (arg == null || arg.indexOf('\0') >= 0) {
+                throw bad("arguments must be strings without NUL");
+            }
+            bytes += arg.getBytes(StandardCharsets.UTF_8).length + 1;
+        }
+        if (bytes > MAX_ARGS_BYTES) {
+            throw bad("arguments take " + bytes + " bytes; the limit is " + MAX_ARGS_BYTES);
+        }
     }
 
     private static void validate(byte[] code, Duration timeout, int cap, Map<String, String> env) {

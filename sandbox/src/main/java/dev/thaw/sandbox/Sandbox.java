@@ -4,6 +4,7 @@ import dev.thaw.agent.AgentChannel;
 import dev.thaw.agent.AgentException;
 import dev.thaw.agent.GuestMessage;
 import dev.thaw.agent.HostMessage;
+import dev.thaw.sandbox.network.NetworkLease;
 import dev.thaw.snapshot.RestoreImage;
 import dev.thaw.vmm.DiskChain;
 import dev.thaw.vmm.GuestPages;
@@ -13,6 +14,7 @@ import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,6 +39,7 @@ public final class Sandbox implements AutoCloseable {
     private final Origin origin;
     private final java.util.Deque<AutoCloseable> closeWith = new java.util.ArrayDeque<>();
     private boolean broken;
+    private String networkAddress;
     /** Restored but not yet given fresh entropy: the next exec sends it first. */
     private boolean needsSeed;
 
@@ -101,6 +104,16 @@ public final class Sandbox implements AutoCloseable {
      * Runs a program; {@code last} promises that no other program will run in this sandbox,
      * which lets a resident runtime run it in place instead of forking.
      */
+    /** The language's command with the program's own arguments after it. */
+    private List<String> argv(RunRequest request) {
+        if (request.args().isEmpty()) {
+            return language.argv();
+        }
+        List<String> argv = new ArrayList<>(language.argv());
+        argv.addAll(request.args());
+        return argv;
+    }
+
     public RunResult exec(RunRequest request, Timings timings, boolean last) {
         if (broken) {
             throw new SandboxException(SandboxException.Code.BAD_REQUEST,
@@ -108,7 +121,7 @@ public final class Sandbox implements AutoCloseable {
         }
         HostMessage.Run run = new HostMessage.Run(language.resident(), last, (int) request.timeout().toMillis(),
                 request.outputCapBytes(), language.codeFile(), request.code(), request.stdin(),
-                language.argv(), envEntries(request.env()));
+                argv(request), envEntries(request.env()));
         long start = System.nanoTime();
         Duration deadline = request.timeout().plus(REPORT_GRACE);
         GuestMessage.Result result = needsSeed
@@ -248,6 +261,20 @@ public final class Sandbox implements AutoCloseable {
             broken = true;
             throw e;
         }
+    }
+
+    /**
+     * The sandbox's own network namespace, given back when the VM has stopped. The guest's
+     * card is attached to its tap from the start; this records where the host reaches it.
+     */
+    void useNetwork(NetworkLease lease) {
+        networkAddress = lease.slot().sandboxAddress();
+        closeWith(lease);
+    }
+
+    /** The address at which the host reaches the guest, when the sandbox has network. */
+    public Optional<String> networkAddress() {
+        return Optional.ofNullable(networkAddress);
     }
 
     /** Closes {@code resource} after the VM stops, e.g. the pin on the snapshot it maps. */

@@ -4,6 +4,7 @@ import dev.thaw.agent.AgentChannel;
 import dev.thaw.images.RootfsImage;
 import dev.thaw.snapshot.RestoreImage;
 import dev.thaw.vmm.DiskChain;
+import dev.thaw.vmm.NetworkBackend;
 import dev.thaw.vmm.ReadOnlyDisk;
 import dev.thaw.vmm.Vm;
 import java.nio.file.Path;
@@ -34,11 +35,11 @@ final class SandboxFactory {
     }
 
     /** Boots a fresh guest on a private overlay of {@code rootfs}; all of it is removed on close. */
-    Sandbox boot(Language language, RootfsImage rootfs, Timings timings) {
+    Sandbox boot(Language language, RootfsImage rootfs, NetworkBackend network, Timings timings) {
         try (Steps steps = new Steps("cold boot of " + language.id(), timings)) {
             Path runDir = steps.onFailureClose(runDirs.create(nextId())).path();
             Sandbox sandbox = boot(language, rootfs, new GuestFiles(runDir.resolve("memory"), false,
-                    runDir.resolve("disk.qcow2")), runDir, timings);
+                    runDir.resolve("disk.qcow2"), network), runDir, timings);
             steps.keep();
             return sandbox;
         }
@@ -55,7 +56,8 @@ final class SandboxFactory {
             steps.run("overlay", () -> machine.vmm().createLayer(files.disk(), HostFiles.size(rootfs.file()),
                     rootfs.file().getFileName().toString()));
             Vm vm = steps.onFailureClose(steps.run("boot", () -> machine.vmm().boot(machine.spec(
-                    runDir.getFileName().toString(), files.memory(), files.sharedMemory(), disk, runDir))));
+                    runDir.getFileName().toString(), files.memory(), files.sharedMemory(), disk, files.network(),
+                    runDir))));
             AgentChannel agent = steps.onFailureClose(
                     steps.run("connect", () -> AgentChannel.connect(vm.agentSocket(), CONNECT_TIMEOUT)));
             Sandbox sandbox = new Sandbox(language, vm, agent, "cold", null);
@@ -66,8 +68,8 @@ final class SandboxFactory {
         }
     }
 
-    /** Where a booted guest's memory and disk overlay live. */
-    record GuestFiles(Path memory, boolean sharedMemory, Path disk) {}
+    /** Where a booted guest's memory and disk overlay live, and what its network card reaches. */
+    record GuestFiles(Path memory, boolean sharedMemory, Path disk, NetworkBackend network) {}
 
     RunDirectories.RunDir newRunDir() {
         return runDirs.create(nextId());
@@ -77,14 +79,15 @@ final class SandboxFactory {
      * Restores a clone of a snapshot: its own empty disk layer over the snapshot's layers and
      * {@code rootfs}, its own channel; the snapshot's files are only read.
      */
-    Sandbox restore(Language language, RootfsImage rootfs, RestoreImage image, Timings timings) {
+    Sandbox restore(Language language, RootfsImage rootfs, RestoreImage image, NetworkBackend network,
+            Timings timings) {
         try (Steps steps = new Steps("restore of " + image.manifest().id(), timings)) {
             Path runDir = steps.onFailureClose(runDirs.create(nextId())).path();
             Path top = runDir.resolve("disk.qcow2");
             DiskChain disk = new DiskChain(top, image.diskLayers(), rootfs.file(), lowerDisks(rootfs));
             steps.run("overlay", () -> overlays.create(HostFiles.size(rootfs.file()), top));
             Vm vm = steps.onFailureClose(steps.run("restore", () -> machine.vmm().restore(
-                    machine.spec(runDir.getFileName().toString(), image.memory(), false, disk, runDir),
+                    machine.spec(runDir.getFileName().toString(), image.memory(), false, disk, network, runDir),
                     image.vmstate())));
             AgentChannel agent = steps.onFailureClose(
                     steps.run("connect", () -> AgentChannel.connect(vm.agentSocket(), CONNECT_TIMEOUT)));

@@ -8,6 +8,7 @@ import dev.thaw.snapshot.PendingSnapshot;
 import dev.thaw.snapshot.Snapshot;
 import dev.thaw.snapshot.SnapshotFiles;
 import dev.thaw.snapshot.SnapshotStore;
+import dev.thaw.vmm.NetworkBackend;
 import java.nio.charset.StandardCharsets;
 import java.time.InstantSource;
 import java.util.Map;
@@ -42,7 +43,8 @@ final class SnapshotMaker {
         try (PendingSnapshot pending = store.begin(id, expected, replace);
                 RunDirectories.RunDir runDir = sandboxes.newRunDir()) {
             SnapshotFiles files = pending.files();
-            var guestFiles = new SandboxFactory.GuestFiles(files.memory(), true, files.disk());
+            var guestFiles = new SandboxFactory.GuestFiles(files.memory(), true, files.disk(),
+                    NetworkBackend.UNPLUGGED);
             progress.step("snapshot " + id + ": booting " + language.id());
             try (Sandbox template = sandboxes.boot(language, rootfs, guestFiles, runDir.path(), timings)) {
                 progress.step("snapshot " + id + ": warming up");

@@ -4,6 +4,8 @@ import dev.thaw.images.BuildProgress;
 import dev.thaw.images.GuestKernel;
 import dev.thaw.images.ImageBuilder;
 import dev.thaw.images.RootfsImage;
+import dev.thaw.sandbox.network.NetworkLease;
+import dev.thaw.sandbox.network.NetworkPool;
 import dev.thaw.snapshot.LocalSnapshotStore;
 import dev.thaw.snapshot.RestoreImage;
 import dev.thaw.snapshot.Snapshot;
@@ -13,9 +15,12 @@ import dev.thaw.snapshot.SnapshotStore;
 import dev.thaw.snapshot.SnapshotTransfer;
 import dev.thaw.snapshot.StoreOptions;
 import dev.thaw.snapshot.VerifyReport;
+import dev.thaw.vmm.NetworkBackend;
+import dev.thaw.vmm.VmShutdown;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Thaw's runtime, shared by the CLI and the HTTP API: runs programs in sandboxes restored
@@ -32,6 +37,7 @@ public final class ThawRuntime {
     private final MachineResolver machines;
     private final InstantSource clock;
     private final BuildProgress progress;
+    private final NetworkPool networks;
     private volatile SandboxFactory sandboxes;
     /** One lock per language whose snapshot is being made, so concurrent first runs make it once. */
     private final java.util.Map<String, Object> makingLocks = new java.util.concurrent.ConcurrentHashMap<>();
@@ -51,6 +57,14 @@ public final class ThawRuntime {
         // What a killed Thaw left behind: run directories of its VMs, half-written snapshots.
         new RunDirectories(home.run()).removeLeftovers();
         local.removeLeftovers();
+        this.networks = NetworkPool.onHost(0);
+        networks.removeLeftovers();
+        VmShutdown.releaseAfterVms(networks::close);
+    }
+
+    /** Network namespaces for sandboxes with network; empty until a server sizes it. */
+    public NetworkPool networks() {
+        return networks;
     }
 
     public ThawHome home() {
@@ -67,14 +81,25 @@ public final class ThawRuntime {
 
     /** Runs one program in a fresh sandbox and discards the sandbox. */
     public RunResult run(RunRequest request) {
+        return run(request, Sandbox::close);
+    }
+
+    /**
+     * As {@link #run(RunRequest)}, but the used sandbox goes to {@code dispose}, which must
+     * close it: a server closes it after answering, not before.
+     */
+    public RunResult run(RunRequest request, Consumer<Sandbox> dispose) {
         Language language = languages.get(request.language());
         Timings timings = new Timings();
         long start = System.nanoTime();
-        try (Sandbox sandbox = open(language, request, timings)) {
+        Sandbox sandbox = open(language, request, timings);
+        try {
             timings.record("startup", System.nanoTime() - start);
             RunResult result = sandbox.exec(request, timings, true);
             timings.record("total", System.nanoTime() - start);
             return result;
+        } finally {
+            dispose.accept(sandbox);
         }
     }
 
@@ -84,9 +109,14 @@ public final class ThawRuntime {
      * {@link Sandbox#exec(RunRequest, Timings)}, one at a time.
      */
     public Sandbox startSandbox(String languageName, String snapshotId) {
+        return startSandbox(languageName, snapshotId, false);
+    }
+
+    /** As {@link #startSandbox(String, String)}, with a network namespace of its own when asked. */
+    public Sandbox startSandbox(String languageName, String snapshotId, boolean network) {
         Language language = languages.get(languageName);
         RunRequest start = new RunRequest(language.id(), new byte[0], null, null, null, RunRequest.DEFAULT_OUTPUT_CAP,
-                false, snapshotId);
+                false, snapshotId).withNetwork(network);
         return open(language, start, new Timings());
     }
 
@@ -147,11 +177,28 @@ public final class ThawRuntime {
     }
 
     private Sandbox open(Language language, RunRequest request, Timings timings) {
+        if (!request.network()) {
+            return open(language, request, NetworkBackend.UNPLUGGED, timings);
+        }
+        long start = System.nanoTime();
+        NetworkLease lease = networks.lease();
+        timings.record("network", System.nanoTime() - start);
+        try {
+            Sandbox sandbox = open(language, request, lease.backend(), timings);
+            sandbox.useNetwork(lease);
+            return sandbox;
+        } catch (RuntimeException e) {
+            lease.close(); // the VM, if any, is stopped by now
+            throw e;
+        }
+    }
+
+    private Sandbox open(Language language, RunRequest request, NetworkBackend network, Timings timings) {
         long start = System.nanoTime();
         RootfsImage rootfs = image(language);
         timings.record("image", System.nanoTime() - start);
         if (request.cold()) {
-            return sandboxes().boot(language, rootfs, timings);
+            return sandboxes().boot(language, rootfs, network, timings);
         }
         String id = request.snapshotId() == null ? language.id() : request.snapshotId();
         SnapshotPin pin = translated("pinning snapshot " + id, () -> store.pin(id));
@@ -160,7 +207,7 @@ public final class ThawRuntime {
             Snapshot snapshot = request.snapshotId() == null ? languageSnapshot(language, rootfs) : openSnapshot(id);
             timings.record("check", System.nanoTime() - check);
             RestoreImage restoreImage = translated("preparing snapshot " + id, () -> store.restoreImage(snapshot));
-            Sandbox sandbox = sandboxes().restore(language, rootfs, restoreImage, timings);
+            Sandbox sandbox = sandboxes().restore(language, rootfs, restoreImage, network, timings);
             sandbox.closeWith(pin);
             return sandbox;
         } catch (RuntimeException e) {

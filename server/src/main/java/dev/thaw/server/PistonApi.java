@@ -4,7 +4,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.thaw.sandbox.Language;
 import dev.thaw.sandbox.RunRequest;
 import dev.thaw.sandbox.RunResult;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -32,22 +35,35 @@ final class PistonApi {
         if (body.files() == null || body.files().isEmpty() || body.files().getFirst().content() == null) {
             throw ApiException.badRequest("'files' must hold at least one file with 'content'");
         }
-        if ("base64".equals(body.files().getFirst().encoding())) {
-            throw ApiException.badRequest("base64-encoded files are not supported yet; send the source as UTF-8 text");
-        }
-        if (body.args() != null && !body.args().isEmpty()) {
-            throw ApiException.badRequest("'args' are not supported yet; read input from stdin instead");
-        }
         if (body.version() != null && !body.version().equals("*") && !language.version().startsWith(body.version())) {
             throw ApiException.badRequest("version '" + body.version() + "' of " + language.id() + " is not available; "
                     + "this server has " + language.version() + " (see GET /api/v2/runtimes), or send \"*\"");
         }
-        byte[] code = RunBody.Limits.checked("files[0].content", body.files().getFirst().content(),
-                RunRequest.MAX_CODE_BYTES);
+        byte[] code = decoded(body.files().getFirst());
+        if (code.length > RunRequest.MAX_CODE_BYTES) {
+            throw ApiException.tooLarge("files[0] is " + code.length + " bytes; the limit is " + RunRequest.MAX_CODE_BYTES);
+        }
         byte[] stdin = body.stdin() == null ? null
                 : RunBody.Limits.checked("stdin", body.stdin(), RunRequest.MAX_STDIN_BYTES);
         Duration timeout = body.runTimeout() == null ? null : Duration.ofMillis(body.runTimeout());
-        return new RunRequest(language.id(), code, stdin, Map.of(), timeout, RunRequest.DEFAULT_OUTPUT_CAP, false, null);
+        return new RunRequest(language.id(), code, stdin, Map.of(), timeout, RunRequest.DEFAULT_OUTPUT_CAP, false, null,
+                false, body.args());
+    }
+
+    /** A file's bytes in Piston's encodings: utf8 (the default), base64 or hex. */
+    static byte[] decoded(File file) {
+        String encoding = file.encoding() == null ? "utf8" : file.encoding();
+        try {
+            return switch (encoding) {
+                case "utf8" -> file.content().getBytes(StandardCharsets.UTF_8);
+                case "base64" -> Base64.getDecoder().decode(file.content().strip());
+                case "hex" -> HexFormat.of().parseHex(file.content().strip());
+                default -> throw ApiException.badRequest("file encoding '" + encoding
+                        + "' is not one of utf8, base64, hex");
+            };
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("files[0] is not valid " + encoding + ": " + e.getMessage());
+        }
     }
 
     /** Piston reports a killed program with code null and the signal's name. */

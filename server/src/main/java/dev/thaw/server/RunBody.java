@@ -8,7 +8,7 @@ import java.util.Map;
 
 /** The body of {@code POST /v1/run}. */
 record RunBody(String language, String code, String stdin, Map<String, String> env, Long timeoutMs,
-        List<File> files) {
+        List<File> files, Boolean network, List<String> args) {
 
     /** A file written into the sandbox before the program runs; {@code path} is from the guest's root. */
     record File(String path, String content) {}
@@ -22,7 +22,8 @@ record RunBody(String language, String code, String stdin, Map<String, String> e
         }
         byte[] source = Limits.checked("code", code, RunRequest.MAX_CODE_BYTES);
         byte[] input = stdin == null ? null : Limits.checked("stdin", stdin, RunRequest.MAX_STDIN_BYTES);
-        return new RunRequest(language, source, input, env, timeout(), RunRequest.DEFAULT_OUTPUT_CAP, false, null);
+        return new RunRequest(language, source, input, env, timeout(), RunRequest.DEFAULT_OUTPUT_CAP, false, null,
+                Boolean.TRUE.equals(network), args);
     }
 
     /** The files to write first, by guest path; checked like the files routes' paths. */

@@ -8,6 +8,10 @@ import dev.thaw.sandbox.Timings;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One-shot runs: from the language's warm pool when a sandbox waits there, else from a
@@ -19,6 +23,7 @@ final class Runs implements AutoCloseable {
     private final VmSlots slots;
     private final Metrics metrics;
     private final Map<String, WarmPool> pools = new ConcurrentHashMap<>();
+    private final ExecutorService disposal = Executors.newVirtualThreadPerTaskExecutor();
 
     Runs(ThawRuntime runtime, VmSlots slots, Metrics metrics) {
         this.runtime = runtime;
@@ -72,36 +77,76 @@ final class Runs implements AutoCloseable {
 
     RunResult execute(RunRequest request) {
         long start = System.nanoTime();
-        RunResult result = pooled(request).orElseGet(() -> {
-            try (VmSlots.Slot slot = slots.acquire()) {
-                return runtime.run(request);
-            }
-        });
+        RunResult result = pooled(request).orElseGet(() -> restored(request));
         metrics.run(result.mode(), (System.nanoTime() - start) / 1e9);
         return result;
+    }
+
+    private RunResult restored(RunRequest request) {
+        VmSlots.Slot slot = slots.acquire();
+        AtomicBoolean handedOver = new AtomicBoolean();
+        try {
+            return runtime.run(request, sandbox -> {
+                handedOver.set(true);
+                dispose(sandbox, slot);
+            });
+        } finally {
+            if (!handedOver.get()) {
+                slot.close(); // no sandbox was started
+            }
+        }
     }
 
     /** A one-shot sandbox that gets {@code files} (by guest path) before the program runs. */
     RunResult executeWithFiles(RunRequest request, Map<String, byte[]> files) {
         long start = System.nanoTime();
-        try (VmSlots.Slot slot = slots.acquire(); Sandbox sandbox = runtime.startSandbox(request.language(), null)) {
+        VmSlots.Slot slot = slots.acquire();
+        Sandbox sandbox;
+        try {
+            sandbox = runtime.startSandbox(request.language(), null, request.network());
+        } catch (RuntimeException e) {
+            slot.close();
+            throw e;
+        }
+        try {
             files.forEach(sandbox::putFile);
             Timings timings = new Timings();
             RunResult result = sandbox.exec(request, timings, true);
             timings.record("total", System.nanoTime() - start);
             metrics.run(result.mode(), (System.nanoTime() - start) / 1e9);
             return result;
+        } finally {
+            dispose(sandbox, slot);
+        }
+    }
+
+    /**
+     * Stops a used one-shot sandbox, then frees its VM slot, while the response is already on
+     * its way: stopping QEMU and removing its files is no part of the caller's answer.
+     */
+    private void dispose(Sandbox sandbox, VmSlots.Slot slot) {
+        try {
+            disposal.execute(() -> stop(sandbox, slot));
+        } catch (RejectedExecutionException closing) {
+            stop(sandbox, slot);
+        }
+    }
+
+    private static void stop(Sandbox sandbox, VmSlots.Slot slot) {
+        try (slot; sandbox) {
+            // closing both, the sandbox first
         }
     }
 
     private Optional<RunResult> pooled(RunRequest request) {
-        WarmPool pool = request.snapshotId() == null && !request.cold()
+        WarmPool pool = request.snapshotId() == null && !request.cold() && !request.network()
                 ? pools.get(runtime.languages().get(request.language()).id()) : null;
         if (pool == null) {
             return Optional.empty();
         }
         return pool.take().map(taken -> {
-            try (VmSlots.Slot slot = taken.slot(); Sandbox sandbox = taken.sandbox()) {
+            Sandbox sandbox = taken.sandbox();
+            try {
                 Timings timings = new Timings();
                 long start = System.nanoTime();
                 sandbox.resume();
@@ -109,12 +154,16 @@ final class Runs implements AutoCloseable {
                 RunResult result = sandbox.exec(request, timings, true);
                 timings.record("total", System.nanoTime() - start);
                 return result;
+            } finally {
+                dispose(sandbox, taken.slot());
             }
         });
     }
 
+    /** Stops the pools, then waits for used sandboxes still being stopped. */
     @Override
     public void close() {
         pools.values().forEach(WarmPool::close);
+        disposal.close();
     }
 }

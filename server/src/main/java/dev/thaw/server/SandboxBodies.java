@@ -2,6 +2,7 @@ package dev.thaw.server;
 
 import dev.thaw.sandbox.RunRequest;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /** Request bodies of the {@code /v1/sandboxes} routes. */
@@ -9,8 +10,11 @@ final class SandboxBodies {
 
     private SandboxBodies() {}
 
-    /** {@code POST /v1/sandboxes}: from a language's snapshot, or from a snapshot id (of that language). */
-    record Create(String language, String snapshot) {
+    /**
+     * {@code POST /v1/sandboxes}: from a language's snapshot, or from a snapshot id (of that
+     * language); with a network namespace of its own when {@code network} is true.
+     */
+    record Create(String language, String snapshot, Boolean network) {
         void check() {
             if (language == null || language.isBlank()) {
                 throw ApiException.badRequest("field 'language' is missing; see GET /v1/languages");
@@ -19,9 +23,9 @@ final class SandboxBodies {
     }
 
     /** {@code POST /v1/sandboxes/{id}/exec}. */
-    record Exec(String code, String stdin, Map<String, String> env, Long timeoutMs) {
+    record Exec(String code, String stdin, Map<String, String> env, Long timeoutMs, List<String> args) {
         RunRequest toRequest(String language) {
-            return new RunBody(language, code, stdin, env, timeoutMs, null).toRequest();
+            return new RunBody(language, code, stdin, env, timeoutMs, null, null, args).toRequest();
         }
     }
 

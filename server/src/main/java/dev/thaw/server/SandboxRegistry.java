@@ -14,6 +14,10 @@ import java.util.function.Function;
 /**
  * Sandboxes that live across requests, by id. Each holds a VM slot until deleted or, after
  * {@code idleTimeout} without a request, expired; one request at a time runs in each.
+ * Between requests a sandbox is paused: under TCG an idle guest still costs a few percent
+ * of a core for its timer ticks, so a few dozen idle sandboxes would take a 2-core host's
+ * CPU from the ones that run. Nothing runs in a sandbox between requests anyway: a
+ * program's background processes end with it.
  */
 final class SandboxRegistry implements AutoCloseable {
 
@@ -28,6 +32,7 @@ final class SandboxRegistry implements AutoCloseable {
         final Sandbox sandbox;
         final VmSlots.Slot slot;
         volatile Instant lastUsed;
+        boolean paused;
 
         Entry(Sandbox sandbox, VmSlots.Slot slot, Instant now) {
             this.sandbox = sandbox;
@@ -43,7 +48,9 @@ final class SandboxRegistry implements AutoCloseable {
     }
 
     String add(Sandbox sandbox, VmSlots.Slot slot) {
-        live.put(sandbox.id(), new Entry(sandbox, slot, clock.instant()));
+        Entry entry = new Entry(sandbox, slot, clock.instant());
+        pause(entry);
+        live.put(sandbox.id(), entry);
         return sandbox.id();
     }
 
@@ -60,9 +67,26 @@ final class SandboxRegistry implements AutoCloseable {
             }
             entry.lastUsed = clock.instant();
             try {
+                if (entry.paused) {
+                    entry.sandbox.resume();
+                    entry.paused = false;
+                }
                 return action.apply(entry.sandbox);
             } finally {
                 entry.lastUsed = clock.instant();
+                pause(entry);
+            }
+        }
+    }
+
+    /** Pauses a sandbox between requests; a broken one is left as it is, for its next request to report. */
+    private static void pause(Entry entry) {
+        if (!entry.paused && !entry.sandbox.broken()) {
+            try {
+                entry.sandbox.pause();
+                entry.paused = true;
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot pause sandbox " + entry.sandbox.id() + ": " + e.getMessage());
             }
         }
     }

@@ -34,9 +34,12 @@ final class SandboxRoutes implements AutoCloseable {
         body.check();
         VmSlots.Slot slot = slots.acquire();
         try {
-            Sandbox sandbox = runtime.startSandbox(body.language(), body.snapshot());
+            Sandbox sandbox = runtime.startSandbox(body.language(), body.snapshot(), Boolean.TRUE.equals(body.network()));
             String id = sandboxes.add(sandbox, slot);
-            Responses.json(ctx, 201, Map.of("id", id, "language", sandbox.language().id()));
+            Map<String, Object> created = new java.util.LinkedHashMap<>(Map.of("id", id, "language",
+                    sandbox.language().id()));
+            sandbox.networkAddress().ifPresent(address -> created.put("network", Map.of("address", address)));
+            Responses.json(ctx, 201, created);
         } catch (RuntimeException e) {
             slot.close();
             throw e;

@@ -15,19 +15,22 @@ import java.util.Map;
  * @param drainTimeout how long a stop lets running requests finish before their VMs are stopped
  * @param idleTimeout  a sandbox created with {@code POST /v1/sandboxes} expires after this long unused
  * @param pools        warm sandboxes kept ready per language id
+ * @param netPoolSize  network namespaces kept ready for sandboxes that ask for network
  */
 public record ServerOptions(String host, int port, String token, int maxVms, Duration queueTimeout,
-        Duration drainTimeout, Duration idleTimeout, Map<String, Integer> pools) {
+        Duration drainTimeout, Duration idleTimeout, Map<String, Integer> pools, int netPoolSize) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final Duration DEFAULT_QUEUE_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(10);
+    /** Namespaces kept ready at most: each costs host interfaces, not memory worth counting. */
+    public static final int MAX_NET_POOL = 1024;
 
     /** A server without pools whose sandboxes expire after the default idle time. */
     public ServerOptions(String host, int port, String token, int maxVms, Duration queueTimeout,
             Duration drainTimeout) {
-        this(host, port, token, maxVms, queueTimeout, drainTimeout, DEFAULT_IDLE_TIMEOUT, Map.of());
+        this(host, port, token, maxVms, queueTimeout, drainTimeout, DEFAULT_IDLE_TIMEOUT, Map.of(), 0);
     }
 
     public ServerOptions {
@@ -36,6 +39,10 @@ public record ServerOptions(String host, int port, String token, int maxVms, Dur
         }
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0-65535, was " + port);
+        }
+        if (netPoolSize < 0 || netPoolSize > MAX_NET_POOL) {
+            throw new IllegalArgumentException("--net-pool-size must be between 0 and " + MAX_NET_POOL + ", was "
+                    + netPoolSize);
         }
         token = token == null || token.isBlank() ? null : token;
         pools = Map.copyOf(pools);
@@ -52,7 +59,11 @@ public record ServerOptions(String host, int port, String token, int maxVms, Dur
     }
 
     public ServerOptions withPools(Map<String, Integer> sizes, Duration idle) {
-        return new ServerOptions(host, port, token, maxVms, queueTimeout, drainTimeout, idle, sizes);
+        return new ServerOptions(host, port, token, maxVms, queueTimeout, drainTimeout, idle, sizes, netPoolSize);
+    }
+
+    public ServerOptions withNetPool(int size) {
+        return new ServerOptions(host, port, token, maxVms, queueTimeout, drainTimeout, idleTimeout, pools, size);
     }
 
     /** Refuses to serve on a non-loopback address without a token: anyone there could run code. */

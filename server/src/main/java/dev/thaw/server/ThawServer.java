@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -58,6 +59,8 @@ public final class ThawServer implements AutoCloseable {
         this.runs = new Runs(runtime, slots, metrics);
         this.sandboxes = new SandboxRoutes(runtime, slots, options);
         metrics.gauge("thaw_sandboxes_live", sandboxes::live);
+        metrics.gauge("thaw_net_pool_ready", runtime.networks()::ready);
+        metrics.gauge("thaw_net_pool_size", runtime.networks()::size);
         this.app = Javalin.create(config -> {
             config.jetty.host = options.host();
             config.jetty.port = options.port();
@@ -120,6 +123,7 @@ public final class ThawServer implements AutoCloseable {
     public ThawServer start() {
         app.start();
         runs.startPools(options.pools());
+        runtime.networks().resize(options.netPoolSize());
         LOG.log(System.Logger.Level.INFO, "thaw serve listening on {0}:{1}", options.host(), port());
         return this;
     }
@@ -146,11 +150,22 @@ public final class ThawServer implements AutoCloseable {
         runs.close();
         sandboxes.close();
         app.stop();
+        releaseNetworks();
     }
 
     @Override
     public void close() {
         drain();
+    }
+
+    /** The namespaces of stopped sandboxes come back in the background; a stopped server keeps none. */
+    private void releaseNetworks() {
+        runtime.networks().resize(0);
+        try {
+            runtime.networks().awaitReturns(Duration.ofSeconds(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void admit(Context ctx) {

@@ -1,5 +1,6 @@
 package dev.thaw.server;
 
+import dev.thaw.sandbox.LanguageSamples;
 import dev.thaw.sandbox.RunRequest;
 import dev.thaw.sandbox.Sandbox;
 import dev.thaw.sandbox.Timings;
@@ -12,7 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
- * Sandboxes of one language restored ahead of time, warmed by one empty run and paused, so a
+ * Sandboxes of one language restored ahead of time, warmed by running hello and paused, so a
  * request takes one (resume and exec) instead of waiting for a restore. A filler thread
  * restores a replacement whenever one is taken. Each waiting sandbox holds a VM slot.
  */
@@ -20,6 +21,7 @@ final class WarmPool implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(WarmPool.class.getName());
     private static final Duration RETRY = Duration.ofSeconds(5);
+    private static final int WARM_UP_RUNS = 3;
 
     private final String language;
     private volatile int size;
@@ -108,12 +110,25 @@ final class WarmPool implements AutoCloseable {
         }
     }
 
+    /**
+     * Under TCG a guest's first pass through any code is translated first, in each new VMM
+     * process; running the language's hello program a few times translates most of what a short
+     * program needs, so the request that takes the sandbox does not pay for it.
+     */
+    private static void warmUp(Sandbox sandbox) {
+        String language = sandbox.language().id();
+        RunRequest hello = RunRequest.of(language, LanguageSamples.builtIn().warmUpCode(language));
+        for (int i = 0; i < WARM_UP_RUNS; i++) {
+            sandbox.exec(hello, new Timings());
+        }
+    }
+
     private Pooled warm() {
         VmSlots.Slot slot = slots.acquire();
         try {
             Sandbox sandbox = restore.get();
             try {
-                sandbox.exec(RunRequest.of(language, ""), new Timings());
+                warmUp(sandbox);
                 sandbox.pause();
                 sandbox.markPooled();
                 return new Pooled(sandbox, slot);

@@ -151,4 +151,46 @@ class SandboxLifecycleTest {
             Thread.sleep(100);
         }
     }
+
+    @Test
+    void a_sandbox_with_network_serves_the_host_from_its_address_and_one_without_has_none() throws Exception {
+        try (ThawServer server = new ThawServer(runtime, new ServerOptions("127.0.0.1", 0, null, 4,
+                Duration.ofSeconds(60), Duration.ofSeconds(5)).withNetPool(1)).start();
+                var programs = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            Http http = new Http(server.port(), null);
+            JsonNode networked = http.post("/v1/sandboxes", "{\"language\": \"python\", \"network\": true}").json();
+            JsonNode plain = http.post("/v1/sandboxes", "{\"language\": \"python\"}").json();
+            String id = networked.get("id").asText();
+            String address = networked.get("network").get("address").asText();
+
+            var serving = programs.submit(() -> http.post("/v1/sandboxes/" + id + "/exec", "{\"code\": \""
+                    + "import socket\\ns = socket.create_server(('0.0.0.0', 8000))\\nc, _ = s.accept()\\n"
+                    + "c.sendall(b'served')\\nc.close()\", \"timeout_ms\": 30000}"));
+            String answer = answerFrom(address, 8000);
+
+            assertThat(answer).isEqualTo("served");
+            assertThat(serving.get().json().get("exit_code").asInt()).isZero();
+            assertThat(plain.has("network")).isFalse();
+            assertThat(http.get("/metrics").body()).contains("thaw_net_pool_size 1");
+            http.delete("/v1/sandboxes/" + id);
+            http.delete("/v1/sandboxes/" + plain.get("id").asText());
+        }
+    }
+
+    /** Connects once the guest's program listens (it starts a moment after the request). */
+    private static String answerFrom(String address, int port) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            try (java.net.Socket socket = new java.net.Socket()) {
+                socket.connect(new java.net.InetSocketAddress(address, port), 2000);
+                socket.setSoTimeout(10_000);
+                return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            } catch (java.io.IOException notYet) {
+                if (System.nanoTime() > deadline) {
+                    throw notYet;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
 }

@@ -92,6 +92,23 @@ class ServerApiTest {
         assertThat(runtimes.json().findValuesAsText("language")).contains("python", "sh");
     }
 
+    @Test
+    void a_piston_client_may_send_arguments_and_base64_source() throws Exception {
+        String source = java.util.Base64.getEncoder().encodeToString(
+                "import sys\nprint(sys.argv[1:])\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Http.Reply reply = http.post("/api/v2/execute", "{\"language\": \"python\", \"version\": \"3\", \"files\": "
+                + "[{\"content\": \"" + source + "\", \"encoding\": \"base64\"}], \"args\": [\"a b\", \"-c\", \"\"]}");
+        Http.Reply shell = http.post("/api/v2/execute", """
+                {"language": "sh", "version": "*", "files": [{"content": "echo $# \\"$1\\""}], "args": ["x y", "z"]}""");
+        Http.Reply badHex = http.post("/api/v2/execute", """
+                {"language": "sh", "version": "*", "files": [{"content": "zz", "encoding": "hex"}]}""");
+
+        assertThat(reply.json().get("run").get("stdout").asText()).as(reply.body()).isEqualTo("['a b', '-c', '']\n");
+        assertThat(shell.json().get("run").get("stdout").asText()).as(shell.body()).isEqualTo("2 x y\n");
+        assertThat(badHex.status()).isEqualTo(400);
+        assertThat(badHex.body()).contains("not valid hex");
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
             "malformed JSON           | {\"language\": \"python\",                          | 400 | malformed JSON",

@@ -12,6 +12,7 @@ public final class VmShutdown {
 
     private static final List<Runnable> DRAINS = new CopyOnWriteArrayList<>();
     private static final List<Runnable> STOPS = new CopyOnWriteArrayList<>();
+    private static final List<Runnable> RELEASES = new CopyOnWriteArrayList<>();
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(VmShutdown::run, "thaw-shutdown"));
@@ -29,12 +30,20 @@ public final class VmShutdown {
         STOPS.add(stop);
     }
 
+    /** Runs {@code release} at shutdown once every VM has stopped: host resources VMs used. */
+    public static void releaseAfterVms(Runnable release) {
+        RELEASES.add(release);
+    }
+
     private static void run() {
         for (Runnable step : DRAINS) {
             runLogged(step, "drain");
         }
         for (Runnable step : STOPS) {
             runLogged(step, "stopping VMs");
+        }
+        for (Runnable step : RELEASES) {
+            runLogged(step, "releasing what VMs used");
         }
     }
 

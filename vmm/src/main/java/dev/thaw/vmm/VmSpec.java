@@ -14,6 +14,7 @@ import java.util.Objects;
  *                     false to map it private copy-on-write (a clone)
  * @param disk         the root disk as a chain of layers over a base image; null for none
  * @param cpuModel     CPU model passed to the VMM, recorded in snapshots
+ * @param network      what backs the guest's network card; null for a guest without one
  */
 public record VmSpec(
         String id,
@@ -27,6 +28,7 @@ public record VmSpec(
         Path memoryFile,
         boolean sharedMemory,
         DiskChain disk,
+        NetworkBackend network,
         Path runDir) {
 
     public VmSpec {

@@ -1,6 +1,7 @@
 package dev.thaw.vmm.qemu;
 
 import dev.thaw.vmm.DiskChain;
+import dev.thaw.vmm.NetworkBackend;
 import dev.thaw.vmm.ReadOnlyDisk;
 import dev.thaw.vmm.VmSpec;
 import java.nio.file.Path;
@@ -17,6 +18,11 @@ public final class QemuCommand {
     public static final String BINARY = "qemu-system-x86_64";
     /** Id of the memory backend that holds guest RAM; QEMU names its RAM block after it. */
     static final String MEMORY_BACKEND = "mem";
+    /**
+     * The guest card's MAC. Clones of one snapshot share it, like their address, since each
+     * sits alone on its own tap; a fixed, locally administered value keeps templates equal.
+     */
+    static final String GUEST_MAC = "06:00:ac:10:00:02";
     /** The guest's /init finds its writable root disk by this serial. */
     static final String ROOT_SERIAL = "thaw-root";
 
@@ -48,7 +54,8 @@ public final class QemuCommand {
     }
 
     private List<String> build(boolean incoming) {
-        List<String> argv = new ArrayList<>(List.of(BINARY,
+        List<String> argv = new ArrayList<>(namespacePrefix(spec.network()));
+        argv.addAll(List.of(BINARY,
                 "-M", "microvm,x-option-roms=off,isa-serial=on,rtc=off,memory-backend=" + MEMORY_BACKEND,
                 "-accel", spec.accelerator().id(),
                 "-cpu", spec.cpuModel(),
@@ -64,6 +71,9 @@ public final class QemuCommand {
                 "-device", "virtserialport,chardev=agent,name=thaw.agent"));
         if (spec.disk() != null) {
             argv.addAll(disk(spec.disk()));
+        }
+        if (spec.network() != null) {
+            argv.addAll(networkCard(spec.network()));
         }
         argv.addAll(List.of("-kernel", spec.kernel().toString(), "-append", spec.cmdline()));
         if (spec.initrd() != null) {
@@ -99,6 +109,31 @@ public final class QemuCommand {
             argv.addAll(List.of("-device", "virtio-blk-device,drive=lower" + i + ",serial=" + lowers.get(i).serial()));
         }
         return argv;
+    }
+
+    /**
+     * A VMM behind a tap runs inside the tap's network namespace: QEMU opens taps by name,
+     * in its own namespace. nsenter replaces itself with QEMU, so the parent-death signal set
+     * before it still applies.
+     */
+    private static List<String> namespacePrefix(NetworkBackend network) {
+        if (network instanceof NetworkBackend.Tap tap) {
+            return List.of("nsenter", "--net=" + tap.namespace(), "--");
+        }
+        return List.of();
+    }
+
+    /**
+     * The card on a virtio-mmio transport, like the disk. An unplugged card sits alone on an
+     * internal hub, where its frames are dropped (QEMU warns that the hub reaches no host
+     * network, which is the point).
+     */
+    static List<String> networkCard(NetworkBackend network) {
+        String backend = switch (network) {
+            case NetworkBackend.Unplugged unplugged -> "hubport,id=net0,hubid=0";
+            case NetworkBackend.Tap tap -> "tap,id=net0,ifname=" + tap.tap() + ",script=no,downscript=no";
+        };
+        return List.of("-netdev", backend, "-device", "virtio-net-device,netdev=net0,mac=" + GUEST_MAC);
     }
 
     private static List<String> blockdev(String node, String format, Path file, String backing, boolean readOnly) {

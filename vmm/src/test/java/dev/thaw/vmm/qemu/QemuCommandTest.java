@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.thaw.vmm.Accelerator;
 import dev.thaw.vmm.DiskChain;
+import dev.thaw.vmm.NetworkBackend;
 import dev.thaw.vmm.VmSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,7 +17,7 @@ class QemuCommandTest {
 
     private static VmSpec spec(boolean shared, DiskChain disk) {
         return new VmSpec("vm-1", Path.of("/k/vmlinux"), Path.of("/k/initrd"), "console=ttyS0", 512, 1,
-                Accelerator.TCG, "qemu64", Path.of("/s/memory"), shared, disk, Path.of("/run/vm-1"));
+                Accelerator.TCG, "qemu64", Path.of("/s/memory"), shared, disk, NetworkBackend.UNPLUGGED, Path.of("/run/vm-1"));
     }
 
     @Test
@@ -81,5 +82,23 @@ class QemuCommandTest {
     @Test
     void shell_quoting_survives_single_quotes() {
         assertThat(QemuVm.shellQuote(Path.of("/tmp/it's/vmstate"))).isEqualTo("'/tmp/it'\\''s/vmstate'");
+    }
+
+    @Test
+    void a_tapped_card_runs_qemu_in_the_taps_namespace_and_an_unplugged_one_on_a_lone_hub() {
+        VmSpec plain = spec(false, DISK);
+        VmSpec tapped = new VmSpec(plain.id(), plain.kernel(), plain.initrd(), plain.cmdline(), plain.memoryMiB(),
+                plain.vcpus(), plain.accelerator(), plain.cpuModel(), plain.memoryFile(), false, DISK,
+                new NetworkBackend.Tap(Path.of("/run/netns/thaw-3"), "tap0"), plain.runDir());
+
+        List<String> withTap = new QemuCommand(tapped).restore();
+        List<String> unplugged = new QemuCommand(plain).restore();
+
+        assertThat(withTap.subList(0, 4)).containsExactly("nsenter", "--net=/run/netns/thaw-3", "--", QemuCommand.BINARY);
+        assertThat(String.join(" ", withTap)).contains("-netdev tap,id=net0,ifname=tap0,script=no,downscript=no");
+        assertThat(unplugged.getFirst()).isEqualTo(QemuCommand.BINARY);
+        assertThat(String.join(" ", unplugged)).contains("-netdev hubport,id=net0,hubid=0");
+        assertThat(String.join(" ", withTap).replace(withTap.get(1), "").replaceAll("-netdev \\S+", ""))
+                .contains("virtio-net-device,netdev=net0,mac=" + QemuCommand.GUEST_MAC);
     }
 }
