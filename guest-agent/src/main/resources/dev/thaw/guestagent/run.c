@@ -49,6 +49,10 @@ static int open_pipes(struct pipes *p) {
     p->in = in[1], p->out = out[0], p->err = err[0];
     if (rc != 0) close_pipes(p, 1);
     else for (int *fd = &p->in; fd <= &p->err; fd++) fcntl(*fd, F_SETFL, O_NONBLOCK);
+    /* Pipes are created root's, mode 0600; the sandbox user owns them, so that reopening one
+     * through /dev/stdin (/proc/self/fd/0) works as on any Linux. */
+    for (int i = 0; rc == 0 && cfg.drop_privileges && i < 3; i++)
+        if (fchown(p->child[i], SANDBOX_UID, SANDBOX_GID) != 0) close_pipes(p, 1), rc = -1;
     return rc;
 }
 

@@ -64,6 +64,10 @@ fi
 mount -t proc proc /newroot/proc || fail "cannot mount /newroot/proc"
 mount -t sysfs sysfs /newroot/sys || fail "cannot mount /newroot/sys"
 mount -t devtmpfs devtmpfs /newroot/dev || fail "cannot mount /newroot/dev"
+# devtmpfs has no /dev/fd or /dev/std*, which programs (sqlite's .import /dev/stdin) expect.
+for link in fd:fd stdin:fd/0 stdout:fd/1 stderr:fd/2; do
+    ln -s "/proc/self/${link#*:}" "/newroot/dev/${link%%:*}" || fail "cannot link /dev/${link%%:*}"
+done
 
 # Loopback for programs that talk to themselves; eth0 when the command line gives its
 # address as thaw.net=ADDRESS/PREFIX,GATEWAY. Every clone of a snapshot keeps this address:

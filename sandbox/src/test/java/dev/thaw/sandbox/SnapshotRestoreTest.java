@@ -75,6 +75,17 @@ class SnapshotRestoreTest {
     }
 
     @Test
+    void program_as_the_sandbox_user_can_open_dev_stdin() {
+        RunRequest request = new RunRequest("python", bytes("print(open('/dev/stdin').read().upper())"),
+                bytes("piped"), Map.of(), null, RunRequest.DEFAULT_OUTPUT_CAP, false, null);
+
+        RunResult result = runtime.run(request);
+
+        assertThat(text(result.stderr())).isEmpty();
+        assertThat(text(result.stdout())).isEqualTo("PIPED\n");
+    }
+
+    @Test
     void uncaught_exception_gives_traceback_and_exit_1() {
         RunResult result = runtime.run(RunRequest.of("python", "raise ValueError('bad')"));
 
