@@ -35,7 +35,16 @@ public final class LanguageSamples {
         this.byLanguage = Map.copyOf(byLanguage);
     }
 
+    /** The samples shipped with Thaw, read once: pools and snapshot makers ask for them often. */
     public static LanguageSamples builtIn() {
+        return BuiltIn.SAMPLES;
+    }
+
+    private static final class BuiltIn {
+        static final LanguageSamples SAMPLES = read();
+    }
+
+    private static LanguageSamples read() {
         try (InputStream in = LanguageSamples.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
                 throw new IllegalStateException(RESOURCE + " is missing from the build");

@@ -5,6 +5,7 @@ import dev.thaw.agent.AgentException;
 import dev.thaw.agent.GuestMessage;
 import dev.thaw.agent.HostMessage;
 import dev.thaw.sandbox.network.NetworkLease;
+import dev.thaw.sandbox.network.NetworkSlot;
 import dev.thaw.snapshot.RestoreImage;
 import dev.thaw.vmm.DiskChain;
 import dev.thaw.vmm.GuestPages;
@@ -39,7 +40,7 @@ public final class Sandbox implements AutoCloseable {
     private final Origin origin;
     private final java.util.Deque<AutoCloseable> closeWith = new java.util.ArrayDeque<>();
     private boolean broken;
-    private String networkAddress;
+    private NetworkSlot network;
     /** Restored but not yet given fresh entropy: the next exec sends it first. */
     private boolean needsSeed;
 
@@ -268,13 +269,13 @@ public final class Sandbox implements AutoCloseable {
      * card is attached to its tap from the start; this records where the host reaches it.
      */
     void useNetwork(NetworkLease lease) {
-        networkAddress = lease.slot().sandboxAddress();
+        network = lease.slot();
         closeWith(lease);
     }
 
-    /** The address at which the host reaches the guest, when the sandbox has network. */
-    public Optional<String> networkAddress() {
-        return Optional.ofNullable(networkAddress);
+    /** The sandbox's namespace and addresses, when it has network. */
+    public Optional<NetworkSlot> network() {
+        return Optional.ofNullable(network);
     }
 
     /** Closes {@code resource} after the VM stops, e.g. the pin on the snapshot it maps. */

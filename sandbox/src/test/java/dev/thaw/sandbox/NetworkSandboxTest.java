@@ -60,10 +60,10 @@ class NetworkSandboxTest {
             Future<RunResult> firstServes = programs.submit(() -> first.exec(serve("first", 1), new Timings()));
             Future<RunResult> secondServes = programs.submit(() -> second.exec(serve("second", 1), new Timings()));
 
-            String fromSecond = ask(second.networkAddress().orElseThrow());
-            String fromFirst = ask(first.networkAddress().orElseThrow());
+            String fromSecond = ask(address(second));
+            String fromFirst = ask(address(first));
 
-            assertThat(first.networkAddress()).isNotEqualTo(second.networkAddress());
+            assertThat(address(first)).isNotEqualTo(address(second));
             assertThat(fromFirst).startsWith("hello from first");
             assertThat(fromSecond).startsWith("hello from second");
             assertThat(firstServes.get().exitCode()).isZero();
@@ -80,9 +80,9 @@ class NetworkSandboxTest {
                 ExecutorService programs = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<RunResult> neighbourServes = programs.submit(
                     () -> neighbour.exec(serve("neighbour", 2), new Timings()));
-            String neighbourAddress = neighbour.networkAddress().orElseThrow();
+            String neighbourAddress = address(neighbour);
             assertThat(ask(neighbourAddress)).startsWith("hello from neighbour"); // it listens
-            String hostSide = hostSideOf(prober.networkAddress().orElseThrow());
+            String hostSide = prober.network().orElseThrow().hostAddress();
             List<String> targets = new ArrayList<>(List.of(hostSide + ":" + hostService.getLocalPort(),
                     neighbourAddress + ":" + PORT));
             hostPrimaryAddress().ifPresent(address -> targets.add(address + ":" + hostService.getLocalPort()));
@@ -101,13 +101,12 @@ class NetworkSandboxTest {
     @Test
     void a_sandbox_has_no_network_unless_asked_and_its_namespace_goes_when_it_closes() throws Exception {
         try (Sandbox plain = runtime.startSandbox("python", null)) {
-            assertThat(plain.networkAddress()).isEmpty();
+            assertThat(plain.network()).isEmpty();
         }
-        String address;
+        Path namespace;
         try (Sandbox networked = runtime.startSandbox("python", null, true)) {
-            address = networked.networkAddress().orElseThrow();
+            namespace = networked.network().orElseThrow().namespacePath();
         }
-        Path namespace = Path.of("/run/netns/thaw-" + indexOf(address));
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (Files.exists(namespace) && System.nanoTime() < deadline) {
             Thread.sleep(50);
@@ -181,15 +180,8 @@ class NetworkSandboxTest {
         }
     }
 
-    private static int indexOf(String sandboxAddress) {
-        String[] octets = sandboxAddress.split("\\.");
-        return (Integer.parseInt(octets[2]) * 256 + Integer.parseInt(octets[3])) / 4;
-    }
-
-    /** The host's end of a sandbox's veth pair: one below the sandbox's address. */
-    private static String hostSideOf(String sandboxAddress) {
-        String[] octets = sandboxAddress.split("\\.");
-        return octets[0] + "." + octets[1] + "." + octets[2] + "." + (Integer.parseInt(octets[3]) - 1);
+    private static String address(Sandbox sandbox) {
+        return sandbox.network().orElseThrow().sandboxAddress();
     }
 
     /** An address of the host's own, outside the sandboxes' range, if it has one. */

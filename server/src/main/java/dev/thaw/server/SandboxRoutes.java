@@ -38,7 +38,7 @@ final class SandboxRoutes implements AutoCloseable {
             String id = sandboxes.add(sandbox, slot);
             Map<String, Object> created = new java.util.LinkedHashMap<>(Map.of("id", id, "language",
                     sandbox.language().id()));
-            sandbox.networkAddress().ifPresent(address -> created.put("network", Map.of("address", address)));
+            sandbox.network().ifPresent(net -> created.put("network", Map.of("address", net.sandboxAddress())));
             Responses.json(ctx, 201, created);
         } catch (RuntimeException e) {
             slot.close();
