@@ -155,6 +155,7 @@ final class Runs implements AutoCloseable {
                 timings.record("total", System.nanoTime() - start);
                 return result;
             } finally {
+                pool.finished();
                 dispose(sandbox, taken.slot());
             }
         });

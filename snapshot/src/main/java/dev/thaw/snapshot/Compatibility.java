@@ -1,8 +1,10 @@
 package dev.thaw.snapshot;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.stream.Collectors;
 
 /**
  * Compares a snapshot's manifest with this host field by field. A guest resumed on another
@@ -26,6 +28,7 @@ final class Compatibility {
         compare(made, here, "initramfs", m.initrdDigest(), host.initrdDigest());
         compare(made, here, "root filesystem", m.rootfsDigest(), host.rootfsDigest());
         compare(made, here, "guest agent", m.agentVersion(), host.agentVersion());
+        compare(made, here, "kernel arguments", bootArguments(m.cmdline()), bootArguments(host.cmdline()));
         if (!made.isEmpty()) {
             throw new SnapshotException(SnapshotException.Code.INCOMPATIBLE, "snapshot '" + m.id()
                     + "' was made with " + String.join(", ", made) + "; this host has " + String.join(", ", here)
@@ -38,6 +41,17 @@ final class Compatibility {
             made.add(field + " " + shorten(snapshot));
             here.add(field + " " + shorten(host));
         }
+    }
+
+    /**
+     * The command line without {@code tsc_early_khz}: that argument only saves the boot its
+     * TSC calibration and names this host's frequency, so it would otherwise set apart hosts
+     * that can share snapshots.
+     */
+    static String bootArguments(String cmdline) {
+        return cmdline == null ? "" : Arrays.stream(cmdline.trim().split("\\s+"))
+                .filter(argument -> !argument.startsWith("tsc_early_khz="))
+                .collect(Collectors.joining(" "));
     }
 
     /** sha256 digests are told apart by their first 12 hex digits; the full ones only clutter. */

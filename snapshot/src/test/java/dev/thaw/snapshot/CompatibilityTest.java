@@ -20,7 +20,7 @@ class CompatibilityTest {
         create(store, "python", 1);
         HostProfile h = host();
         HostProfile other = new HostProfile(h.vmm(), "8.2.1", "kvm", "host", h.memoryMiB(), 2, h.kernelDigest(),
-                h.initrdDigest(), SnapshotFixtures.DIGEST_B, h.agentVersion());
+                h.initrdDigest(), SnapshotFixtures.DIGEST_B, h.agentVersion(), h.cmdline());
 
         assertThatThrownBy(() -> store.open("python", other))
                 .isInstanceOfSatisfying(SnapshotException.class,
@@ -35,11 +35,29 @@ class CompatibilityTest {
     void the_fix_names_the_id_when_it_is_not_the_language() {
         HostProfile h = host();
         Manifest m = new Manifest(1, "py-big", "python", "qemu", "7.2.0", "tcg", "qemu64", 2048, 1, h.kernelDigest(),
-                h.initrdDigest(), h.rootfsDigest(), h.agentVersion(), "", null, null, java.util.Map.of());
+                h.initrdDigest(), h.rootfsDigest(), h.agentVersion(), h.cmdline(), null, null, java.util.Map.of());
 
         assertThatThrownBy(() -> Compatibility.check(m, h))
                 .hasMessageContaining("memory MiB 2048; this host has memory MiB 512")
                 .hasMessageEndingWith("thaw snapshot create --lang python --id py-big --replace");
+    }
+
+    @Test
+    void a_changed_kernel_argument_makes_a_snapshot_incompatible_but_another_tsc_frequency_does_not() {
+        HostProfile h = host();
+        Manifest m = SnapshotFixtures.draft("python");
+        HostProfile otherTsc = withCmdline(h, "console=ttyS0 tsc_early_khz=2100000");
+        HostProfile norandmaps = withCmdline(h, "console=ttyS0 norandmaps tsc_early_khz=2300000");
+
+        Compatibility.check(m, otherTsc);
+        assertThatThrownBy(() -> Compatibility.check(m, norandmaps))
+                .hasMessageContaining("kernel arguments console=ttyS0; this host has kernel arguments "
+                        + "console=ttyS0 norandmaps");
+    }
+
+    private static HostProfile withCmdline(HostProfile h, String cmdline) {
+        return new HostProfile(h.vmm(), h.vmmVersion(), h.accelerator(), h.cpuModel(), h.memoryMiB(), h.vcpus(),
+                h.kernelDigest(), h.initrdDigest(), h.rootfsDigest(), h.agentVersion(), cmdline);
     }
 
     @Test

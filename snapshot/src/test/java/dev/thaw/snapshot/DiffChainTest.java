@@ -21,7 +21,7 @@ class DiffChainTest {
     private static final int MEMORY_MIB = 8;
     private static final long MEMORY_BYTES = (long) MEMORY_MIB << 20;
     private static final HostProfile HOST = new HostProfile("qemu", "7.2.0", "tcg", "qemu64", MEMORY_MIB, 1,
-            SnapshotFixtures.DIGEST_A, SnapshotFixtures.DIGEST_A, SnapshotFixtures.DIGEST_A, "1");
+            SnapshotFixtures.DIGEST_A, SnapshotFixtures.DIGEST_A, SnapshotFixtures.DIGEST_A, "1", SnapshotFixtures.CMDLINE);
 
     @TempDir
     Path root;

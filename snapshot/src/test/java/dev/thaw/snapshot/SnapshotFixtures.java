@@ -33,15 +33,17 @@ final class SnapshotFixtures {
         }
     }
 
+    static final String CMDLINE = "console=ttyS0 tsc_early_khz=2300000";
+
     static HostProfile host() {
-        return new HostProfile("qemu", "7.2.0", "tcg", "qemu64", 512, 1, DIGEST_A, DIGEST_A, DIGEST_A, "1");
+        return new HostProfile("qemu", "7.2.0", "tcg", "qemu64", 512, 1, DIGEST_A, DIGEST_A, DIGEST_A, "1", CMDLINE);
     }
 
     static Manifest draft(String language) {
         HostProfile h = host();
         return new Manifest(Manifest.FORMAT_VERSION, "ignored", language, h.vmm(), h.vmmVersion(), h.accelerator(),
                 h.cpuModel(), h.memoryMiB(), h.vcpus(), h.kernelDigest(), h.initrdDigest(), h.rootfsDigest(),
-                h.agentVersion(), "console=ttyS0", null, null, Map.of());
+                h.agentVersion(), h.cmdline(), null, null, Map.of());
     }
 
     /** What a template VM leaves behind: sparse memory, a small vmstate, a disk overlay. */
