@@ -25,16 +25,27 @@ public final class StartupBenchmark {
         this.log = log;
     }
 
-    public record Report(String language, String program, LatencyStats cold, LatencyStats restore, double ratio) {}
+    /** @param ratio how many times faster a restore is than a cold boot, by their medians */
+    public record Report(String language, String program, LatencyStats cold, LatencyStats restore, double ratio) {
+
+        public static Report of(String language, String program, LatencyStats cold, LatencyStats restore) {
+            return new Report(language, program, cold, restore, cold.p50Ms() / restore.p50Ms());
+        }
+    }
 
     public Report run(String language, String program, int coldRuns, int restoreRuns) {
-        RunRequest restore = RunRequest.of(language, program);
+        return run(RunRequest.of(language, program), coldRuns, restoreRuns);
+    }
+
+    /** Measures {@code restore} as it is and again with a cold boot. */
+    public Report run(RunRequest restore, int coldRuns, int restoreRuns) {
         RunRequest cold = restore.withCold(true);
-        log.accept("preparing: image and snapshot for " + language);
+        log.accept("preparing: image and snapshot for " + restore.language());
         sample(restore, "warm-up", 1); // builds the image and snapshot outside the measurement
         LatencyStats coldStats = LatencyStats.of(sample(cold, "cold", coldRuns));
         LatencyStats restoreStats = LatencyStats.of(sample(restore, "restore", restoreRuns));
-        return new Report(language, program, coldStats, restoreStats, coldStats.p50Ms() / restoreStats.p50Ms());
+        return Report.of(restore.language(), new String(restore.code(), StandardCharsets.UTF_8), coldStats,
+                restoreStats);
     }
 
     private List<Double> sample(RunRequest request, String label, int runs) {

@@ -1,34 +1,52 @@
 package dev.thaw.cli;
 
+import dev.thaw.bench.LanguageBenchmark;
+import dev.thaw.bench.LanguageResult;
 import dev.thaw.bench.LatencyStats;
 import dev.thaw.bench.StartupBenchmark;
 import dev.thaw.bench.ServeBenchmark;
 import dev.thaw.bench.StoreBenchmark;
+import dev.thaw.sandbox.Language;
+import dev.thaw.sandbox.LanguageSamples;
+import dev.thaw.sandbox.Languages;
+import dev.thaw.sandbox.ThawRuntime;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measures cold boot against restore to first result, in one run on this machine.",
-                "With --store: the snapshot store's sizes and times (sparse memory, create, verify, diffs, chains)."})
+                "With --store: the snapshot store's sizes and times (sparse memory, create, verify, diffs, chains).",
+                "With --languages: each language's hello program, cold against restore, against issue 5's targets."})
 final class BenchCommand implements Callable<Integer> {
 
     @ParentCommand
     ThawCommand thaw;
 
-    @Option(names = {"-l", "--lang"}, defaultValue = "python", description = "Language (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-l", "--lang"}, description = {"Language (default: python);",
+            "with --languages, a comma-separated list (default: all)."})
     String language;
 
     @Option(names = "--code", defaultValue = "print(\"hello\")", description = "Program to run (default: ${DEFAULT-VALUE}).")
     String code;
 
-    @Option(names = "--runs", defaultValue = "20", description = "Restore runs (default: ${DEFAULT-VALUE}).")
-    int runs;
+    @Option(names = "--runs", description = "Restore runs (default: 20; 3 with --languages).")
+    Integer runs;
 
-    @Option(names = "--cold-runs", defaultValue = "3", description = "Cold boot runs (default: ${DEFAULT-VALUE}).")
-    int coldRuns;
+    @Option(names = "--cold-runs", description = "Cold boot runs (default: 3; 1 with --languages).")
+    Integer coldRuns;
+
+    @Option(names = "--languages", description = {"Measure cold boot against restore for every language (or --lang's),",
+            "one row each with version, disk, ratio and target; then totals and the table in Markdown."})
+    boolean languages;
 
     @Option(names = "--store", description = "Measure the snapshot store instead of startup.")
     boolean store;
@@ -51,36 +69,71 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (runs < 1 || coldRuns < 1) {
+        int restoreRuns = runs != null ? runs : languages ? 3 : 20;
+        int coldBootRuns = coldRuns != null ? coldRuns : languages ? 1 : 3;
+        if (restoreRuns < 1 || coldBootRuns < 1) {
             throw new IllegalArgumentException("--runs and --cold-runs must be at least 1");
         }
+        if (languages && (serve || store)) {
+            throw new IllegalArgumentException("--languages measures startup; it cannot be combined with --serve or --store");
+        }
+        ThawRuntime runtime = thaw.runtime();
+        if (languages) {
+            // Exits 0 when languages miss their targets or fail: the table is the result.
+            emit(benchLanguages(runtime, coldBootRuns, restoreRuns), LanguageBenchReport::print);
+            return 0;
+        }
+        String lang = language != null ? language : "python";
         if (serve) {
-            var report = new ServeBenchmark(thaw.runtime(), BenchCommand::progress)
-                    .run(language, code, runs, coldRuns, clients, requests, idle);
-            if (json) {
-                Json.print(report);
-            } else {
-                ServeReport.print(report);
-            }
-            return 0;
+            emit(new ServeBenchmark(runtime, BenchCommand::progress)
+                    .run(lang, code, restoreRuns, coldBootRuns, clients, requests, idle), ServeReport::print);
+        } else if (store) {
+            emit(new StoreBenchmark(runtime, BenchCommand::progress).run(lang, restoreRuns), StoreReport::print);
+        } else {
+            emit(new StartupBenchmark(runtime, BenchCommand::progress).run(lang, code, coldBootRuns, restoreRuns),
+                    BenchCommand::print);
         }
-        if (store) {
-            StoreBenchmark.Report report = new StoreBenchmark(thaw.runtime(), BenchCommand::progress).run(language, runs);
-            if (json) {
-                Json.print(report);
-            } else {
-                StoreReport.print(report);
-            }
-            return 0;
-        }
-        var benchmark = new StartupBenchmark(thaw.runtime(), BenchCommand::progress);
-        StartupBenchmark.Report report = benchmark.run(language, code, coldRuns, runs);
+        return 0;
+    }
+
+    private <T> void emit(T report, Consumer<T> asText) throws IOException {
         if (json) {
             Json.print(report);
         } else {
-            print(report);
+            asText.accept(report);
         }
-        return 0;
+    }
+
+    private LanguageBenchReport benchLanguages(ThawRuntime runtime, int coldBootRuns, int restoreRuns) {
+        List<Language> chosen = language == null ? runtime.languages().all() : chosen(language, runtime.languages());
+        var benchmark = new LanguageBenchmark(runtime, LanguageSamples.builtIn(), BenchCommand::progress);
+        List<LanguageResult> results = benchmark.run(chosen, coldBootRuns, restoreRuns);
+        return new LanguageBenchReport(results, addsBytes(runtime, chosen));
+    }
+
+    /**
+     * The languages of {@code --lang}'s comma-separated list, by id or alias, each once and in
+     * the order given; all are looked up before any is measured, so a typo fails at once.
+     */
+    static List<Language> chosen(String list, Languages known) {
+        List<Language> chosen = Arrays.stream(list.split(",")).map(String::strip).filter(name -> !name.isEmpty())
+                .map(known::get).distinct().toList();
+        if (chosen.isEmpty()) {
+            throw new IllegalArgumentException("--lang '" + list + "' names no language; give ids separated by commas,"
+                    + " e.g. --lang bash,python,c, or leave it out for all");
+        }
+        return chosen;
+    }
+
+    /** Measured after the runs, which build the images that were missing. */
+    private static Map<String, Long> addsBytes(ThawRuntime runtime, List<Language> chosen) {
+        Map<String, Long> adds = new HashMap<>();
+        for (LanguageDisk disk : LanguageDisk.all(runtime)) {
+            if (chosen.contains(disk.language())) {
+                disk.addsBytes().ifPresent(bytes -> adds.put(disk.language().id(), bytes));
+            }
+        }
+        return adds;
     }
 
     private static void progress(String line) {

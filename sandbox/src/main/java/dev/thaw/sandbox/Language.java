@@ -16,6 +16,8 @@ import java.util.Map;
  * @param resident   true when the image keeps an interpreter loaded and waiting
  *                   ({@code /etc/thaw/resident}), so runs skip interpreter start-up
  * @param image      the root filesystem's top layer and, through its parents, the layers below
+ * @param kind       how a run gets from source to a running program, which sets what a restore
+ *                   can save it (a JVM or a compiler still does its work on every run)
  */
 public record Language(
         String id,
@@ -25,7 +27,14 @@ public record Language(
         String codeFile,
         List<String> argv,
         boolean resident,
-        RootfsRecipe image) {
+        RootfsRecipe image,
+        Kind kind) {
+
+    /**
+     * INTERPRETED runs the source as it is; COMPILED runs a compile command first (to native
+     * code, bytecode or another language); JVM runs on the shared JDK layer.
+     */
+    public enum Kind { INTERPRETED, COMPILED, JVM }
 
     public Language {
         aliases = List.copyOf(aliases);

@@ -57,8 +57,12 @@ public final class LanguageSamples {
 
     /** The program a snapshot runs before it is saved: the language's hello, or an empty one. */
     public String warmUpCode(String languageId) {
-        Programs programs = byLanguage.get(languageId);
-        return programs == null ? "" : programs.hello();
+        return hello(languageId).orElse("");
+    }
+
+    /** The program that prints {@code hello, world} in {@code languageId}, if it has samples. */
+    public Optional<String> hello(String languageId) {
+        return Optional.ofNullable(byLanguage.get(languageId)).map(Programs::hello);
     }
 
     /** The hello, stdin and exit-code cases of {@code languageId}, if it has samples. */

@@ -23,6 +23,8 @@ final class LanguageTable {
 
     private static final String RESOURCE = "/dev/thaw/sandbox/languages.json";
     private static final String BASE_LAYER = "base";
+    /** The shared layer JVM languages build on: the table's only sign that a language runs on a JVM. */
+    private static final String JVM_LAYER = "jdk";
     private static final String RESIDENT_LIST = "/etc/thaw/resident";
     private static final String RUNNER_DIR = "/opt/thaw/";
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -64,7 +66,7 @@ final class LanguageTable {
         for (Entry e : table.languages()) {
             RootfsRecipe parent = layer(table, e.over() == null ? BASE_LAYER : e.over(), layers);
             all.add(new Language(e.id(), e.version(), orEmpty(e.aliases()), orEmpty(e.extensions()), e.file(),
-                    argv(e), e.resident() != null, image(e, parent)));
+                    argv(e), e.resident() != null, image(e, parent), kind(e)));
         }
         return all;
     }
@@ -80,6 +82,14 @@ final class LanguageTable {
             return parent;
         }
         return new RootfsRecipe(e.id(), orEmpty(e.packages()), files, parent);
+    }
+
+    /** JVM before COMPILED: Kotlin compiles, and its run is still a JVM's start-up. */
+    static Language.Kind kind(Entry e) {
+        if (JVM_LAYER.equals(e.over())) {
+            return Language.Kind.JVM;
+        }
+        return e.compile() == null ? Language.Kind.INTERPRETED : Language.Kind.COMPILED;
     }
 
     /**

@@ -62,6 +62,19 @@ class LanguagesTest {
     }
 
     @Test
+    void a_language_over_the_jdk_runs_on_a_jvm_one_with_a_compile_step_is_compiled_the_rest_interpreted() {
+        for (String id : List.of("java", "kotlin", "scala", "groovy", "clojure")) {
+            assertThat(languages.get(id).kind()).as(id).isEqualTo(Language.Kind.JVM);
+        }
+        for (String id : List.of("c", "go", "rust", "typescript", "csharp", "erlang")) {
+            assertThat(languages.get(id).kind()).as(id).isEqualTo(Language.Kind.COMPILED);
+        }
+        for (String id : List.of("bash", "python", "javascript", "ruby", "elixir")) {
+            assertThat(languages.get(id).kind()).as(id).isEqualTo(Language.Kind.INTERPRETED);
+        }
+    }
+
+    @Test
     void every_image_fits_the_layer_depth_the_guest_can_attach() {
         for (Language language : languages.all()) {
             assertThat(language.recipe().depth()).as(language.id()).isLessThanOrEqualTo(RootfsRecipe.MAX_DEPTH);
