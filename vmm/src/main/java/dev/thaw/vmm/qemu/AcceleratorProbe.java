@@ -2,6 +2,7 @@ package dev.thaw.vmm.qemu;
 
 import dev.thaw.vmm.Accelerator;
 import dev.thaw.vmm.VmSpec;
+import dev.thaw.vmm.VmmException;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
@@ -68,12 +69,26 @@ public final class AcceleratorProbe {
             return new Decision(Accelerator.valueOf(cached.getProperty("accelerator")),
                     cached.getProperty("reason") + " (probed earlier for " + hostKey + ")");
         }
-        Decision decision = trial.boots(DEADLINE)
-                ? new Decision(Accelerator.KVM, "a probe guest booted under KVM within " + DEADLINE.toSeconds() + " s")
-                : new Decision(Accelerator.TCG, "/dev/kvm exists but a probe guest did not boot under it within "
-                        + DEADLINE.toSeconds() + " s (nested or broken KVM)");
+        Decision decision = probe(trial);
         write(decision);
         return decision;
+    }
+
+    /**
+     * QEMU itself can die under a broken KVM before the guest starts (QEMU 7.2 on a nested
+     * host: "failed to set MSR 0x10a"); that too is a KVM to do without.
+     */
+    private static Decision probe(KvmTrial trial) {
+        long seconds = DEADLINE.toSeconds();
+        try {
+            return trial.boots(DEADLINE)
+                    ? new Decision(Accelerator.KVM, "a probe guest booted under KVM within " + seconds + " s")
+                    : new Decision(Accelerator.TCG, "/dev/kvm exists but a probe guest did not boot under it within "
+                            + seconds + " s (nested or broken KVM)");
+        } catch (VmmException e) {
+            return new Decision(Accelerator.TCG, "/dev/kvm exists but QEMU failed under it (nested or broken KVM): "
+                    + e.getMessage());
+        }
     }
 
     /** The real trial: boots {@code spec} (a KVM spec with the probe argument) and reads its console. */

@@ -3,6 +3,7 @@ package dev.thaw.vmm.qemu;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.thaw.vmm.Accelerator;
+import dev.thaw.vmm.VmmException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -59,6 +60,18 @@ class AcceleratorProbeTest {
         assertThat(second.accelerator()).isEqualTo(Accelerator.TCG);
         assertThat(second.reason()).contains("probed earlier");
         assertThat(trials).hasValue(1);
+    }
+
+    @Test
+    void auto_with_kvm_under_which_qemu_dies_falls_back_to_tcg_and_says_why() throws Exception {
+        AcceleratorProbe.KvmTrial crashing = deadline -> {
+            throw new VmmException(VmmException.Code.LAUNCH_FAILED, "QEMU did not come up: QMP connection lost");
+        };
+
+        var decision = probe("host-1", kvmDevice()).resolve(AcceleratorChoice.AUTO, crashing);
+
+        assertThat(decision.accelerator()).isEqualTo(Accelerator.TCG);
+        assertThat(decision.reason()).contains("QEMU failed under it").contains("QMP connection lost");
     }
 
     @Test
