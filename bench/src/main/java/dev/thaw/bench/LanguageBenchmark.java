@@ -46,7 +46,8 @@ public final class LanguageBenchmark {
             return LanguageResult.failed(language, "no hello program in language-samples.json");
         }
         try {
-            return LanguageResult.measured(language, startup.run(request(language, hello.get()), coldRuns, restoreRuns));
+            var report = startup.run(request(language, hello.get()), coldRuns, restoreRuns);
+            return LanguageResult.measured(language, report);
         } catch (RuntimeException e) {
             return LanguageResult.failed(language, e.getMessage() == null ? e.toString() : e.getMessage());
         }

@@ -75,7 +75,8 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--runs and --cold-runs must be at least 1");
         }
         if (languages && (serve || store)) {
-            throw new IllegalArgumentException("--languages measures startup; it cannot be combined with --serve or --store");
+            throw new IllegalArgumentException(
+                    "--languages measures startup; it cannot be combined with --serve or --store");
         }
         ThawRuntime runtime = thaw.runtime();
         if (languages) {
