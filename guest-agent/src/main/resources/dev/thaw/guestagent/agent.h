@@ -108,8 +108,9 @@ int resident_start(void);
 int resident_ready(void);
 void resident_reaped(pid_t pid, int status); /* called by whoever reaps a child */
 /* Hands a program to the runner. *in_place is set when the runner itself becomes the
- * program: it is then the agent's child and ends like one; otherwise resident_socket()
- * turns readable when its EXIT line comes. */
+ * program: it is then the agent's child and ends like one, or reports the program's end
+ * early with an EXIT line (resident_read_report); otherwise resident_socket() turns
+ * readable when its EXIT line comes. */
 int resident_submit(const char *workdir, const char *code_file, int last, int fds[3], pid_t *pid,
                     int *in_place, char *failure, size_t failure_len);
 int resident_socket(void);
@@ -117,6 +118,9 @@ int resident_socket(void);
 int resident_has_line(void);
 /* 1 with *status set, 0 if the line is not complete yet, -1 (and a reason) if the runner died. */
 int resident_read_exit(int *status, char *failure, size_t failure_len);
+/* For a program run in place: 1 with *status when the runner reported its end, 0 if not
+ * yet, -1 if the runner will not report (it closed the socket or sent something else). */
+int resident_read_report(int *status);
 
 /* agent.c */
 /* files.c */

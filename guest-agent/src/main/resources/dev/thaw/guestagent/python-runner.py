@@ -128,17 +128,34 @@ def become_program(fds, workdir, code_file):
     return run_program(workdir, code_file)
 
 
+def report_end(status, program_pid):
+    """Tells the agent the program's exit status before this process exits: the exit, which
+    frees the interpreter's whole memory, is slow under TCG and the answer need not wait for
+    it. Its output is flushed; closing it lets the agent see the end of it. If the program
+    closed these descriptors itself, the agent learns the status from the exit instead. A
+    child the program forked that ends the same way is not the program: it stays silent."""
+    if os.getpid() != program_pid:
+        return
+    try:
+        for fd in (0, 1, 2):
+            os.close(fd)
+        CHANNEL.sendall(b"EXIT %d\n" % ((status & 0xFF) << 8))
+    except OSError:
+        pass
+
+
 def run_here(fds, workdir, code_file):
     # No fork, so no os.register_at_fork reseed: reseed from the (host-seeded) kernel.
     random.seed()
-    CHANNEL.sendall(b"PID %d\n" % os.getpid())
-    CHANNEL.close()  # the agent now waits for this process to exit
+    program_pid = os.getpid()
+    CHANNEL.sendall(b"PID %d\n" % program_pid)
     status = 1
     try:
         status = become_program(fds, workdir, code_file)
     except BaseException:  # noqa: B902 - a fault of the runner itself: show it, never return
         traceback.print_exc()
     finally:
+        report_end(status, program_pid)
         os._exit(status)
 
 
@@ -175,6 +192,7 @@ def serve(message, fds):
 
 
 def main():
+    os.set_inheritable(CHANNEL.fileno(), False)  # programs run in place must not pass it on
     warm_up()
     CHANNEL.sendall(b"READY\n")
     while True:

@@ -24,6 +24,7 @@
 static int sock = -1;
 static pid_t runner = -1;
 static int ready;
+static int running_in_place; /* the runner has become the guest's last program */
 static char gone_reason[200] = "this image has no resident runner (/etc/thaw/resident)";
 static char line[256];
 static size_t line_len;
@@ -34,6 +35,7 @@ int resident_socket(void) { return sock; }
 
 static void runner_gone(const char *why) {
     ready = 0;
+    running_in_place = 0;
     runner = -1;
     if (sock >= 0) close(sock);
     sock = -1;
@@ -44,6 +46,10 @@ static void runner_gone(const char *why) {
 
 void resident_reaped(pid_t pid, int status) {
     if (runner <= 0 || pid != runner) return;
+    if (running_in_place) {
+        runner_gone("the resident runner ran the guest's last program (RUN flag last) in place");
+        return;
+    }
     char how[64], why[160];
     describe_status(status, how, sizeof how);
     snprintf(why, sizeof why, "the resident runner (pid %d) %s", pid, how);
@@ -194,11 +200,21 @@ int resident_submit(const char *workdir, const char *code_file, int last, int fd
     consume_line();
     *in_place = last;
     if (last) {
-        /* The runner has become the program: it is now an ordinary child of the agent. */
-        runner = -1;
-        runner_gone("the resident runner ran the guest's last program (RUN flag last) in place");
+        /* The runner has become the program: an ordinary child of the agent now, which keeps
+         * the socket only to report the program's end before its own exit. */
+        ready = 0;
+        running_in_place = 1;
+        snprintf(gone_reason, sizeof gone_reason, "the resident runner ran the guest's last program (RUN flag last) in place");
     }
     return 0;
+}
+
+int resident_read_report(int *status) {
+    int got = running_in_place ? read_line(0) : -1;
+    if (got <= 0) return got;
+    if (sscanf(line, "EXIT %d", status) != 1) return -1;
+    consume_line();
+    return 1;
 }
 
 int resident_read_exit(int *status, char *failure, size_t flen) {

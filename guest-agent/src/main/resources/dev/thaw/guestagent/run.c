@@ -111,19 +111,27 @@ static void feed_stdin(struct pipes *p, const struct run_request *req, uint32_t 
 }
 
 /* How the end of the program is seen: a pidfd when it is the agent's child (a program
- * executed here, or the resident runner running one in place), else the runner's EXIT line. */
+ * executed here, or the resident runner running one in place), else the runner's EXIT line.
+ * A runner running a program in place also reports its end on `report` before exiting:
+ * the exit itself (the kernel freeing the interpreter's whole memory) takes ~10 ms under
+ * TCG, which the answer need not wait for. */
 struct ending {
     int fd;
     pid_t pid;
     int child;
+    int report;
 };
 
 /* 1 with *status once the program has ended, 0 if not yet, -1 with a failure. */
-static int ended(const struct ending *e, int *status, char *failure, size_t flen) {
+static int ended(struct ending *e, int *status, char *failure, size_t flen) {
     if (!e->child) return resident_read_exit(status, failure, flen);
-    if (waitpid(e->pid, status, WNOHANG) != e->pid) return 0;
-    resident_reaped(e->pid, *status);
-    return 1;
+    if (waitpid(e->pid, status, WNOHANG) == e->pid) {
+        resident_reaped(e->pid, *status);
+        return 1;
+    }
+    int reported = e->report >= 0 ? resident_read_report(status) : 0;
+    if (reported < 0) e->report = -1; /* no report coming: the exit will tell */
+    return reported > 0;
 }
 
 static void kill_program(pid_t pid) {
@@ -131,7 +139,7 @@ static void kill_program(pid_t pid) {
     kill(pid, SIGKILL); /* in case it had not yet made its own process group */
 }
 
-static int pump(struct pipes *p, const struct ending *e, const struct run_request *req, struct run_result *res,
+static int pump(struct pipes *p, struct ending *e, const struct run_request *req, struct run_result *res,
                 uint64_t start, char *failure, size_t flen) {
     uint64_t deadline = start + (uint64_t)req->timeout_ms * 1000u;
     uint32_t fed = 0;
@@ -148,10 +156,11 @@ static int pump(struct pipes *p, const struct ending *e, const struct run_reques
             res->flags |= RESULT_TIMED_OUT;
             deadline = now + KILL_GRACE_MS * 1000u;
         }
-        struct pollfd fds[4] = {{p->in, POLLOUT, 0}, {p->out, POLLIN, 0}, {p->err, POLLIN, 0}, {e->fd, POLLIN, 0}};
+        struct pollfd fds[5] = {{p->in, POLLOUT, 0}, {p->out, POLLIN, 0}, {p->err, POLLIN, 0}, {e->fd, POLLIN, 0},
+                                {e->report, POLLIN, 0}};
         uint64_t wait_ms = (deadline - now) / 1000u + 1;
-        int buffered = !e->child && resident_has_line();
-        if (poll(fds, 4, buffered ? 0 : wait_ms > 60000 ? 60000 : (int)wait_ms) < 0 && errno != EINTR) {
+        int buffered = (!e->child || e->report >= 0) && resident_has_line();
+        if (poll(fds, 5, buffered ? 0 : wait_ms > 60000 ? 60000 : (int)wait_ms) < 0 && errno != EINTR) {
             snprintf(failure, flen, "poll failed while the program ran: %s", strerror(errno));
             kill_program(e->pid);
             return -1;
@@ -159,7 +168,7 @@ static int pump(struct pipes *p, const struct ending *e, const struct run_reques
         if (fds[0].revents) feed_stdin(p, req, &fed);
         if (fds[1].revents) drain(&p->out, &res->out, req->output_cap, RESULT_STDOUT_TRUNCATED, &res->flags);
         if (fds[2].revents) drain(&p->err, &res->err, req->output_cap, RESULT_STDERR_TRUNCATED, &res->flags);
-        if ((fds[3].revents || buffered) && (done = ended(e, &status, failure, flen)) < 0) {
+        if ((fds[3].revents || fds[4].revents || buffered) && (done = ended(e, &status, failure, flen)) < 0) {
             kill_program(e->pid);
             return -1;
         }
@@ -191,6 +200,7 @@ static int start_resident(const struct workdir *w, const struct run_request *req
                         failure, flen) != 0)
         return -1;
     e->fd = e->child ? (int)syscall(SYS_pidfd_open, e->pid, 0) : resident_socket();
+    e->report = e->child ? resident_socket() : -1;
     if (e->fd >= 0) return 0;
     snprintf(failure, flen, "cannot watch the resident runner: %s", strerror(errno));
     kill_program(e->pid);
@@ -201,7 +211,7 @@ void run_program(const struct run_request *req, struct run_result *res, char *fa
     struct workdir w;
     struct buf env = {0};
     struct pipes p;
-    struct ending e = {-1, 0, 0};
+    struct ending e = {-1, 0, 0, -1};
     if (prepare_workdir(&w, req, &env, failure, flen) == 0) {
         if (open_pipes(&p) != 0) {
             snprintf(failure, flen, "cannot create pipes: %s", strerror(errno));

@@ -124,6 +124,32 @@ class ResidentRunnerTest {
     }
 
     @Test
+    void a_last_program_that_ends_normally_is_answered_with_its_status_and_all_its_output() {
+        GuestMessage.Result result = last("import sys\nprint('out')\nprint('err', file=sys.stderr)\nraise SystemExit(3)");
+
+        assertThat(text(result.stdout())).isEqualTo("out\n");
+        assertThat(text(result.stderr())).isEqualTo("err\n");
+        assertThat(result.exitCode()).isEqualTo(3);
+    }
+
+    @Test
+    void a_child_forked_by_a_last_program_does_not_end_the_program_when_it_falls_off_the_end() {
+        GuestMessage.Result result = last("""
+                import os, time
+                if os.fork() == 0:
+                    print('child', flush=True)
+                else:
+                    os.wait()
+                    time.sleep(0.2)
+                    print('parent', flush=True)
+                    raise SystemExit(5)
+                """);
+
+        assertThat(text(result.stdout())).isEqualTo("child\nparent\n");
+        assertThat(result.exitCode()).isEqualTo(5);
+    }
+
+    @Test
     void a_runner_that_dies_fails_the_run_and_says_why() {
         assertThatThrownBy(() -> run("import os, signal, time\nos.kill(os.getppid(), signal.SIGKILL)\ntime.sleep(30)"))
                 .isInstanceOfSatisfying(AgentException.class,
@@ -131,6 +157,11 @@ class ResidentRunnerTest {
                 .hasMessageContaining("died while the program ran").hasMessageContaining("killed by signal 9");
         assertThatThrownBy(() -> run("print(1)")).hasMessageContaining("the resident runner is not running");
         assertThat(channel.handshake(Duration.ofSeconds(5)).residentRunner()).isFalse();
+    }
+
+    private GuestMessage.Result last(String python) {
+        return channel.run(new HostMessage.Run(true, true, 10_000, 1000, "main.py", code(python), new byte[0],
+                List.of(), List.of()), Duration.ofSeconds(20));
     }
 
     private GuestMessage.Result run(String python) {

@@ -18,8 +18,9 @@ import java.util.function.Supplier;
  * request takes one (resume and exec) instead of waiting for a restore. A filler thread
  * restores a replacement whenever one is taken, once the request that took it has its answer
  * (or {@link #REFILL_DELAY} after the take at the latest): on a small host a restore beside
- * the run it replaces slows that run down (python hello from the pool: 44-88 ms in the guest
- * with the refill at once, 24-36 ms without it). Each waiting sandbox holds a VM slot.
+ * the run it replaces slows that run down (python hello from the pool, {@code timings.total}
+ * over 14 spaced runs: 44-88 ms with the refill at once, 33-57 ms with it deferred). Each
+ * waiting sandbox holds a VM slot.
  */
 final class WarmPool implements AutoCloseable {
 
