@@ -11,6 +11,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +48,21 @@ final class HostModeAgent implements AutoCloseable {
             SocketChannel peer = server.accept();
             return new HostModeAgent(process, AgentChannel.over(peer, socket.toString()), log);
         }
+    }
+
+    /**
+     * An agent whose image has a resident runner started by {@code argv} (host paths: host
+     * mode has no chroot), once it says the runner is ready.
+     */
+    static HostModeAgent withResident(Path root, List<String> argv, Duration ready) throws Exception {
+        Files.writeString(Files.createDirectories(root.resolve("etc/thaw")).resolve("resident"),
+                String.join("\n", argv) + "\n");
+        HostModeAgent agent = start(root);
+        if (!agent.channel().handshake(ready).residentRunner()) {
+            agent.close();
+            throw new AssertionError("the resident runner did not start:\n" + agent.log());
+        }
+        return agent;
     }
 
     AgentChannel channel() {

@@ -39,11 +39,9 @@ class ResidentRunnerTest {
         Path runner = Files.createDirectories(root.resolve("opt/thaw")).resolve("python-runner.py");
         Files.copy(HostModeAgent.sourceDir().resolve("python-runner.py"), runner);
         // Without chroot the runner's path is the host's; in an image it is /opt/thaw/....
-        Files.writeString(Files.createDirectories(root.resolve("etc/thaw")).resolve("resident"),
-                PYTHON + "\n-s\n" + runner + "\n");
-        agent = HostModeAgent.start(root);
+        agent = HostModeAgent.withResident(root, List.of(PYTHON.toString(), "-s", runner.toString()),
+                Duration.ofSeconds(20));
         channel = agent.channel();
-        assertThat(channel.handshake(Duration.ofSeconds(20)).residentRunner()).as(agent.log()).isTrue();
     }
 
     @AfterEach

@@ -145,8 +145,8 @@ public final class ImageBuilder {
     }
 
     /**
-     * Digest of a layer's inputs: builder version, suite, sorted packages, files with their
-     * content digests, and the image of the layer it is installed over (by digest, so a
+     * Digest of a layer's inputs: builder version, suite, sorted packages, files and programs
+     * with their content (source) digests, and the image of the layer it is installed over (by digest, so a
      * rebuilt parent means a rebuilt child).
      */
     static String recipeKey(RootfsRecipe recipe, RootfsImage parent) {
@@ -158,6 +158,9 @@ public final class ImageBuilder {
         recipe.packages().stream().sorted().distinct().forEach(p -> key.append("package ").append(p).append('\n'));
         recipe.files().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(f ->
                 key.append("file ").append(f.getKey()).append(' ').append(Digests.sha256(f.getValue())).append('\n'));
+        // Only layers with programs add these lines, so every other layer keeps its digest.
+        recipe.programs().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(p ->
+                key.append("program ").append(p.getKey()).append(' ').append(Digests.sha256(p.getValue())).append('\n'));
         return Digests.sha256(key.toString());
     }
 

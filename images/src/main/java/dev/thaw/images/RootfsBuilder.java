@@ -63,6 +63,8 @@ final class RootfsBuilder {
                 String mode = file.getValue().startsWith("#!") ? "rwxr-xr-x" : "rw-r--r--";
                 Files.setPosixFilePermissions(target, PosixFilePermissions.fromString(mode));
             }
+            recipe.programs().forEach((path, source) ->
+                    GuestProgram.compile(source, tree.resolve(path.replaceFirst("^/+", ""))));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot add Thaw's files to " + tree, e);
         }

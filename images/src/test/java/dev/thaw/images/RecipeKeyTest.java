@@ -33,6 +33,19 @@ class RecipeKeyTest {
     }
 
     @Test
+    void a_programs_source_changes_the_key_and_no_programs_keeps_the_key_of_files_alone() {
+        Map<String, String> files = Map.of("/etc/thaw/resident", "a\n");
+        String plain = ImageBuilder.recipeKey(new RootfsRecipe("java", List.of(), files, Map.of(), null), null);
+        String one = ImageBuilder.recipeKey(
+                new RootfsRecipe("java", List.of(), files, Map.of("/opt/thaw/runner", "int main(){}"), null), null);
+        String other = ImageBuilder.recipeKey(
+                new RootfsRecipe("java", List.of(), files, Map.of("/opt/thaw/runner", "int main(){return 1;}"), null), null);
+
+        assertThat(plain).isEqualTo(ImageBuilder.recipeKey(new RootfsRecipe("java", List.of(), files), null));
+        assertThat(one).isNotEqualTo(plain).isNotEqualTo(other);
+    }
+
+    @Test
     void the_image_a_layer_is_built_over_changes_its_key() {
         RootfsRecipe layer = new RootfsRecipe("python", List.of("python3"), Map.of(), recipe(List.of(), Map.of()));
         RootfsImage base = new RootfsImage("base", Path.of("/i/base.ext4"), "a".repeat(64), 1);

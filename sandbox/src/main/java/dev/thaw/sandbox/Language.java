@@ -13,8 +13,8 @@ import java.util.Map;
  * @param extensions file name extensions that mean this language, for {@code thaw run --file}
  * @param codeFile   name the program is saved under in its working directory
  * @param argv       command that runs the program; {@code {file}} stands for its path
- * @param resident   true when the image keeps an interpreter loaded and waiting
- *                   ({@code /etc/thaw/resident}), so runs skip interpreter start-up
+ * @param resident   which runs a runtime the image keeps loaded and waiting
+ *                   ({@code /etc/thaw/resident}) serves, so they skip its start-up
  * @param image      the root filesystem's top layer and, through its parents, the layers below
  * @param kind       how a run gets from source to a running program, which sets what a restore
  *                   can save it (a JVM or a compiler still does its work on every run)
@@ -26,7 +26,7 @@ public record Language(
         List<String> extensions,
         String codeFile,
         List<String> argv,
-        boolean resident,
+        Resident resident,
         RootfsRecipe image,
         Kind kind) {
 
@@ -35,6 +35,20 @@ public record Language(
      * code, bytecode or another language); JVM runs on the shared JDK layer.
      */
     public enum Kind { INTERPRETED, COMPILED, JVM }
+
+    /**
+     * NONE: no resident runner. EVERY_RUN: it forks a child for each program (Python).
+     * LAST_RUN: it can only become the guest's last program itself (a JVM cannot fork), so
+     * only a one-shot run goes to it and a sandbox's other runs start the language's command.
+     */
+    public enum Resident {
+        NONE, EVERY_RUN, LAST_RUN;
+
+        /** Whether a run, the guest's last or not, goes to the resident runner. */
+        public boolean serves(boolean last) {
+            return this == EVERY_RUN || (this == LAST_RUN && last);
+        }
+    }
 
     public Language {
         aliases = List.copyOf(aliases);

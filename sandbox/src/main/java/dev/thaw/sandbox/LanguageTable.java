@@ -1,5 +1,6 @@
 package dev.thaw.sandbox;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.thaw.images.RootfsRecipe;
@@ -42,8 +43,14 @@ final class LanguageTable {
             List<String> extensions, String file, String compile, List<String> run, Resident resident,
             Map<String, String> files) {}
 
-    /** An interpreter kept loaded in the snapshot: its command line and the runner script it starts. */
-    record Resident(List<String> argv, String runner) {}
+    /**
+     * A runtime kept loaded in the snapshot: its command line, the runner script it starts
+     * (copied to {@code /opt/thaw/}), or a C program of Thaw's it is (compiled to
+     * {@code /opt/thaw/} without {@code .c}). {@code in_place_only}: the runner serves only a
+     * guest's last program (a JVM cannot fork), other runs start the language's command.
+     */
+    record Resident(List<String> argv, String runner, String program,
+            @JsonProperty("in_place_only") boolean inPlaceOnly) {}
 
     record Table(Map<String, Layer> layers, List<Entry> languages) {}
 
@@ -66,22 +73,36 @@ final class LanguageTable {
         for (Entry e : table.languages()) {
             RootfsRecipe parent = layer(table, e.over() == null ? BASE_LAYER : e.over(), layers);
             all.add(new Language(e.id(), e.version(), orEmpty(e.aliases()), orEmpty(e.extensions()), e.file(),
-                    argv(e), e.resident() != null, image(e, parent), kind(e)));
+                    argv(e), resident(e), image(e, parent), kind(e)));
         }
         return all;
+    }
+
+    private static Language.Resident resident(Entry e) {
+        if (e.resident() == null) {
+            return Language.Resident.NONE;
+        }
+        return e.resident().inPlaceOnly() ? Language.Resident.LAST_RUN : Language.Resident.EVERY_RUN;
     }
 
     /** The language's own layer, or its parent's when it adds nothing (a shell in the base). */
     private static RootfsRecipe image(Entry e, RootfsRecipe parent) {
         Map<String, String> files = new LinkedHashMap<>(e.files() == null ? Map.of() : e.files());
-        if (e.resident() != null) {
-            files.put(RESIDENT_LIST, String.join("\n", e.resident().argv()) + "\n");
-            files.put(RUNNER_DIR + e.resident().runner(), guestResource(e.resident().runner()));
+        Map<String, String> programs = new LinkedHashMap<>();
+        Resident resident = e.resident();
+        if (resident != null) {
+            files.put(RESIDENT_LIST, String.join("\n", resident.argv()) + "\n");
+            if (resident.runner() != null) {
+                files.put(RUNNER_DIR + resident.runner(), guestResource(resident.runner()));
+            }
+            if (resident.program() != null) {
+                programs.put(RUNNER_DIR + resident.program().replaceFirst("\\.c$", ""), guestResource(resident.program()));
+            }
         }
         if (orEmpty(e.packages()).isEmpty() && files.isEmpty()) {
             return parent;
         }
-        return new RootfsRecipe(e.id(), orEmpty(e.packages()), files, parent);
+        return new RootfsRecipe(e.id(), orEmpty(e.packages()), files, programs, parent);
     }
 
     /** JVM before COMPILED: Kotlin compiles, and its run is still a JVM's start-up. */

@@ -120,7 +120,7 @@ public final class Sandbox implements AutoCloseable {
             throw new SandboxException(SandboxException.Code.BAD_REQUEST,
                     "this sandbox can no longer run programs: an earlier program timed out or its guest failed");
         }
-        HostMessage.Run run = new HostMessage.Run(language.resident(), last, (int) request.timeout().toMillis(),
+        HostMessage.Run run = new HostMessage.Run(language.resident().serves(last), last, (int) request.timeout().toMillis(),
                 request.outputCapBytes(), language.codeFile(), request.code(), request.stdin(),
                 argv(request), envEntries(request.env()));
         long start = System.nanoTime();

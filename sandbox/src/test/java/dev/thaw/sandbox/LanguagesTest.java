@@ -46,9 +46,20 @@ class LanguagesTest {
     void python_image_carries_its_resident_runner() {
         Language python = languages.get("python");
 
-        assertThat(python.resident()).isTrue();
+        assertThat(python.resident()).isEqualTo(Language.Resident.EVERY_RUN);
         assertThat(python.imageFiles()).containsKeys("/etc/thaw/resident", "/opt/thaw/python-runner.py");
         assertThat(python.imageFiles().get("/etc/thaw/resident")).contains("/opt/thaw/python-runner.py");
+    }
+
+    @Test
+    void java_image_carries_a_jvm_runner_that_serves_only_a_guests_last_program() {
+        Language java = languages.get("java");
+
+        assertThat(java.resident()).isEqualTo(Language.Resident.LAST_RUN);
+        assertThat(java.resident().serves(true)).isTrue();
+        assertThat(java.resident().serves(false)).isFalse();
+        assertThat(java.recipe().programs()).containsKey("/opt/thaw/jvm-runner");
+        assertThat(java.imageFiles().get("/etc/thaw/resident")).startsWith("/opt/thaw/jvm-runner\n");
     }
 
     @Test
@@ -56,7 +67,7 @@ class LanguagesTest {
         for (String id : List.of("kotlin", "scala", "groovy", "clojure")) {
             assertThat(languages.get(id).recipe().parent().name()).as(id).isEqualTo("jdk");
         }
-        assertThat(languages.get("java").recipe().name()).isEqualTo("jdk");
+        assertThat(languages.get("java").recipe().parent().name()).isEqualTo("jdk");
         assertThat(languages.get("cpp").recipe().parent()).isSameAs(languages.get("c").recipe());
         assertThat(languages.get("sh").recipe()).isSameAs(languages.get("bash").recipe());
     }
