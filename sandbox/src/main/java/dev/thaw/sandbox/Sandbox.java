@@ -101,10 +101,6 @@ public final class Sandbox implements AutoCloseable {
         return exec(request, timings, false);
     }
 
-    /**
-     * Runs a program; {@code last} promises that no other program will run in this sandbox,
-     * which lets a resident runtime run it in place instead of forking.
-     */
     /** The language's command with the program's own arguments after it. */
     private List<String> argv(RunRequest request) {
         if (request.args().isEmpty()) {
@@ -115,16 +111,34 @@ public final class Sandbox implements AutoCloseable {
         return argv;
     }
 
+    /**
+     * Runs a program; {@code last} promises that no other program will run in this sandbox,
+     * which lets a resident runtime run it in place instead of forking.
+     */
     public RunResult exec(RunRequest request, Timings timings, boolean last) {
+        HostMessage.Run run = new HostMessage.Run(language.resident().serves(last), last, (int) request.timeout().toMillis(),
+                request.outputCapBytes(), language.codeFile(), request.code(), request.stdin(),
+                argv(request), envEntries(request.env()));
+        return send(run, request.timeout(), timings);
+    }
+
+    /**
+     * Runs a command of Thaw's own in the guest (as the sandbox user, in a fresh working
+     * directory, never through the resident runner): snapshot preparation, not user code.
+     */
+    RunResult execCommand(List<String> argv, Duration timeout) {
+        HostMessage.Run run = new HostMessage.Run(false, false, (int) timeout.toMillis(),
+                RunRequest.DEFAULT_OUTPUT_CAP, language.codeFile(), new byte[0], new byte[0], argv, List.of());
+        return send(run, timeout, new Timings());
+    }
+
+    private RunResult send(HostMessage.Run run, Duration timeout, Timings timings) {
         if (broken) {
             throw new SandboxException(SandboxException.Code.BAD_REQUEST,
                     "this sandbox can no longer run programs: an earlier program timed out or its guest failed");
         }
-        HostMessage.Run run = new HostMessage.Run(language.resident().serves(last), last, (int) request.timeout().toMillis(),
-                request.outputCapBytes(), language.codeFile(), request.code(), request.stdin(),
-                argv(request), envEntries(request.env()));
         long start = System.nanoTime();
-        Duration deadline = request.timeout().plus(REPORT_GRACE);
+        Duration deadline = timeout.plus(REPORT_GRACE);
         GuestMessage.Result result = needsSeed
                 ? guarded(() -> agent.seedAndRun(entropy(), Instant.now(), run, deadline))
                 : guarded(() -> agent.run(run, deadline));
