@@ -55,9 +55,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-e", "--env"}, paramLabel = "NAME=VALUE", description = "Environment variable (repeatable).")
     Map<String, String> env = new LinkedHashMap<>();
 
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "10s",
+    @Option(names = "--timeout", paramLabel = "DURATION",
             converter = DurationConverter.class,
-            description = "Kill the program after this long, e.g. 500ms, 10s, 2m (default: ${DEFAULT-VALUE}).")
+            description = {"Kill the program after this long, e.g. 500ms, 10s, 2m (default: the language's,",
+                    "10s for interpreters, 60s for compilers and JVM languages, more for the slowest toolchains)."})
     Duration timeout;
 
     @Option(names = "--output-cap", paramLabel = "BYTES", defaultValue = "1048576",
@@ -92,7 +93,7 @@ final class RunCommand implements Callable<Integer> {
         if (json) {
             Json.print(RunReport.of(result));
         } else {
-            write(result);
+            write(result, request.timeoutIn(thaw.runtime().languages().get(request.language())));
         }
         return result.timedOut() ? TIMED_OUT : result.exitCode();
     }
@@ -131,7 +132,7 @@ final class RunCommand implements Callable<Integer> {
         return text == null ? null : text.getBytes(StandardCharsets.UTF_8);
     }
 
-    private void write(RunResult result) throws IOException {
+    private void write(RunResult result, Duration timeout) throws IOException {
         // Raw descriptors: the program's bytes pass through unchanged, whatever their encoding.
         OutputStream out = new FileOutputStream(FileDescriptor.out);
         out.write(result.stdout());

@@ -1,6 +1,7 @@
 package dev.thaw.sandbox;
 
 import dev.thaw.images.RootfsRecipe;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -18,6 +19,9 @@ import java.util.Map;
  * @param image      the root filesystem's top layer and, through its parents, the layers below
  * @param kind       how a run gets from source to a running program, which sets what a restore
  *                   can save it (a JVM or a compiler still does its work on every run)
+ * @param defaultTimeout a run's timeout when its request names none: a compiler started
+ *                   afresh under TCG takes seconds to minutes where an interpreter takes
+ *                   milliseconds, and a user should not have to know which
  */
 public record Language(
         String id,
@@ -28,13 +32,27 @@ public record Language(
         List<String> argv,
         Resident resident,
         RootfsRecipe image,
-        Kind kind) {
+        Kind kind,
+        Duration defaultTimeout) {
 
     /**
      * INTERPRETED runs the source as it is; COMPILED runs a compile command first (to native
      * code, bytecode or another language); JVM runs on the shared JDK layer.
      */
-    public enum Kind { INTERPRETED, COMPILED, JVM }
+    public enum Kind {
+        INTERPRETED(Duration.ofSeconds(10)), COMPILED(Duration.ofSeconds(60)), JVM(Duration.ofSeconds(60));
+
+        private final Duration defaultTimeout;
+
+        Kind(Duration defaultTimeout) {
+            this.defaultTimeout = defaultTimeout;
+        }
+
+        /** Long enough for the kind's hello under TCG on a loaded 2-core host, with room to spare. */
+        public Duration defaultTimeout() {
+            return defaultTimeout;
+        }
+    }
 
     /**
      * NONE: no resident runner. EVERY_RUN: it forks a child for each program (Python).

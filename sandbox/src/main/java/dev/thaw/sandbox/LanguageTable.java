@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -37,11 +38,12 @@ final class LanguageTable {
     /**
      * One language. {@code compile}, when present, is a shell command run in the working
      * directory first; its failure is the run's failure (its messages on stderr, its exit
-     * status). {@code run} is the program's command line.
+     * status). {@code run} is the program's command line. {@code timeout_s}, when present,
+     * replaces the default timeout of the language's kind.
      */
     record Entry(String id, List<String> aliases, String version, String over, List<String> packages,
             List<String> extensions, String file, String compile, List<String> run, Resident resident,
-            Map<String, String> files) {}
+            Map<String, String> files, @JsonProperty("timeout_s") Integer timeoutSeconds) {}
 
     /**
      * A runtime kept loaded in the snapshot: its command line, the runner script it starts
@@ -73,9 +75,13 @@ final class LanguageTable {
         for (Entry e : table.languages()) {
             RootfsRecipe parent = layer(table, e.over() == null ? BASE_LAYER : e.over(), layers);
             all.add(new Language(e.id(), e.version(), orEmpty(e.aliases()), orEmpty(e.extensions()), e.file(),
-                    argv(e), resident(e), image(e, parent), kind(e)));
+                    argv(e), resident(e), image(e, parent), kind(e), defaultTimeout(e)));
         }
         return all;
+    }
+
+    private static Duration defaultTimeout(Entry e) {
+        return e.timeoutSeconds() == null ? kind(e).defaultTimeout() : Duration.ofSeconds(e.timeoutSeconds());
     }
 
     private static Language.Resident resident(Entry e) {

@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param cold       boot a fresh VM instead of restoring one, to compare
  * @param network    give the sandbox a network namespace of its own, reachable from the
  *                   host; without it the guest's card is unplugged
+ * @param timeout    null for the language's default ({@link Language#defaultTimeout()})
  * @param args       the program's command-line arguments
  */
 public record RunRequest(
@@ -28,7 +29,6 @@ public record RunRequest(
         boolean network,
         List<String> args) {
 
-    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration MAX_TIMEOUT = Duration.ofMinutes(10);
     public static final int DEFAULT_OUTPUT_CAP = 1 << 20;
     public static final int MAX_OUTPUT_CAP = 16 << 20;
@@ -42,7 +42,6 @@ public record RunRequest(
         Objects.requireNonNull(code, "code");
         stdin = stdin == null ? new byte[0] : stdin;
         env = env == null ? Map.of() : Map.copyOf(env);
-        timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
         validate(code, timeout, outputCapBytes, env);
         if (stdin.length > MAX_STDIN_BYTES) {
             throw bad("stdin is " + stdin.length + " bytes; the limit is " + MAX_STDIN_BYTES);
@@ -55,6 +54,11 @@ public record RunRequest(
     public RunRequest(String language, byte[] code, byte[] stdin, Map<String, String> env, Duration timeout,
             int outputCapBytes, boolean cold, String snapshotId) {
         this(language, code, stdin, env, timeout, outputCapBytes, cold, snapshotId, false, List.of());
+    }
+
+    /** The timeout this request runs under in {@code language}. */
+    public Duration timeoutIn(Language language) {
+        return timeout != null ? timeout : language.defaultTimeout();
     }
 
     public static RunRequest of(String language, String code) {
@@ -91,7 +95,7 @@ public record RunRequest(
         if (code.length > MAX_CODE_BYTES) {
             throw bad("code is " + code.length + " bytes; the limit is " + MAX_CODE_BYTES);
         }
-        if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(MAX_TIMEOUT) > 0) {
+        if (timeout != null && (timeout.isNegative() || timeout.isZero() || timeout.compareTo(MAX_TIMEOUT) > 0)) {
             throw bad("timeout must be between 1 ms and " + MAX_TIMEOUT.toMinutes() + " min, was "
                     + timeout.toMillis() + " ms");
         }

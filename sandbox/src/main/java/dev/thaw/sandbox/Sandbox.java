@@ -116,10 +116,11 @@ public final class Sandbox implements AutoCloseable {
      * which lets a resident runtime run it in place instead of forking.
      */
     public RunResult exec(RunRequest request, Timings timings, boolean last) {
-        HostMessage.Run run = new HostMessage.Run(language.resident().serves(last), last, (int) request.timeout().toMillis(),
+        Duration timeout = request.timeoutIn(language);
+        HostMessage.Run run = new HostMessage.Run(language.resident().serves(last), last, (int) timeout.toMillis(),
                 request.outputCapBytes(), language.codeFile(), request.code(), request.stdin(),
                 argv(request), envEntries(request.env()));
-        return send(run, request.timeout(), timings);
+        return send(run, timeout, timings);
     }
 
     /**

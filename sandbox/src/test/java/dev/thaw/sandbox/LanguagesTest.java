@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.thaw.images.RootfsRecipe;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -60,6 +61,24 @@ class LanguagesTest {
         assertThat(java.resident().serves(false)).isFalse();
         assertThat(java.recipe().programs()).containsKey("/opt/thaw/jvm-runner");
         assertThat(java.imageFiles().get("/etc/thaw/resident")).startsWith("/opt/thaw/jvm-runner\n");
+    }
+
+    @Test
+    void a_request_without_a_timeout_gets_its_languages_default_by_kind_or_its_own() {
+        RunRequest untimed = RunRequest.of("python", "print(1)");
+
+        assertThat(untimed.timeoutIn(languages.get("python"))).isEqualTo(Duration.ofSeconds(10));
+        assertThat(untimed.timeoutIn(languages.get("c"))).isEqualTo(Duration.ofSeconds(60));
+        assertThat(untimed.timeoutIn(languages.get("java"))).isEqualTo(Duration.ofSeconds(60));
+        assertThat(untimed.timeoutIn(languages.get("kotlin"))).isEqualTo(Duration.ofSeconds(180));
+    }
+
+    @Test
+    void a_requests_own_timeout_wins_over_the_languages_default() {
+        RunRequest timed = new RunRequest("kotlin", new byte[0], null, null, Duration.ofMillis(500),
+                RunRequest.DEFAULT_OUTPUT_CAP, false, null);
+
+        assertThat(timed.timeoutIn(languages.get("kotlin"))).isEqualTo(Duration.ofMillis(500));
     }
 
     @Test

@@ -218,7 +218,7 @@ public final class ThawServer implements AutoCloseable {
 
     private List<Map<String, Object>> languages() {
         return runtime.languages().all().stream().map(l -> Map.<String, Object>of("id", l.id(), "version", l.version(),
-                "aliases", l.aliases())).toList();
+                "aliases", l.aliases(), "default_timeout_ms", l.defaultTimeout().toMillis())).toList();
     }
 
     private List<Map<String, Object>> snapshots() {
