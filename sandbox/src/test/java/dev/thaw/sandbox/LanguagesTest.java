@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.thaw.images.RootfsRecipe;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -60,6 +61,20 @@ class LanguagesTest {
         assertThat(java.resident().serves(false)).isFalse();
         assertThat(java.recipe().programs()).containsKey("/opt/thaw/jvm-runner");
         assertThat(java.imageFiles().get("/etc/thaw/resident")).startsWith("/opt/thaw/jvm-runner\n");
+    }
+
+    @Test
+    void every_jvm_runner_finds_its_warm_up_program_in_its_own_image() {
+        for (Language language : languages.all()) {
+            String resident = language.imageFiles().getOrDefault("/etc/thaw/resident", "");
+            if (!resident.startsWith("/opt/thaw/jvm-runner\n")) {
+                continue;
+            }
+            List<String> argv = List.of(resident.split("\n"));
+            assertThat(argv.get(1)).as(language.id()).isEqualTo("--warm-up");
+            assertThat(language.imageFiles()).as(language.id()).containsKey(argv.get(2));
+            assertThat(Path.of(argv.get(2)).getFileName()).as(language.id()).hasToString(language.codeFile());
+        }
     }
 
     @Test
