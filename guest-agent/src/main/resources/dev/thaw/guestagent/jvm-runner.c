@@ -2,22 +2,32 @@
  *
  * A JVM cannot fork, and the guest's JDK 17 can neither receive descriptors over a Unix
  * socket nor dup2, so this small C program holds the JVM instead: it creates one in its own
- * process through the JNI invocation API, warms the JDK's source launcher (javac included)
- * on a hello program, says READY, and waits inside the snapshot. It serves mode "here" only
- * (the guest's last program): it takes the program's descriptors as 0, 1 and 2, moves into
- * its working directory and environment, and runs the code file exactly as `java Main.java`
- * would, through the same class (com.sun.tools.javac.launcher.Main). Mode "fork" is refused:
- * the host sets the RUN flag resident only for last runs of such a language.
+ * process through the JNI invocation API, warms a language's toolchain (java's source
+ * launcher with javac, groovy, clojure, ...) on a hello program, says READY, and waits inside
+ * the snapshot. It serves mode "here" only (the guest's last program): it takes the
+ * program's descriptors as 0, 1 and 2, moves into its working directory and environment, and
+ * runs the code file through the same classes the language's own command calls, so that
+ * output, diagnostics and exit status are that command's. Mode "fork" is refused: the host
+ * sets the RUN flag resident only for last runs of such a language.
  *
- * Usage: jvm-runner [JVM option...]   (fd 3: the agent's socket)
+ * Usage: jvm-runner --warm-up <file> [JVM option...] -- <class> [argument...] [-- <class> ...]
+ *   (fd 3: the agent's socket)
+ * Each `-- <class> <argument>...` is a step: a program runs as the steps' `main(String[])`
+ * in order (kotlin: compile, then run), `{file}` standing for the code file's path and
+ * `{args}` for the program's arguments; the class `-jar` runs the jar its first argument
+ * names, as `java -jar` would. The warm-up file is run the same way, a few times,
+ * in a directory of its own. In a -Djava.class.path option, an entry `dir/ *` (without the
+ * space) stands for the directory's jars, as `java -cp` reads it.
  *
  * Built by the image builder with the host's gcc against the build JDK's jni.h: JNI's
  * function table only ever grows, so a newer header describes JDK 17's table correctly, and
  * the header spares us from writing that table by hand. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <jni.h>
 #include <limits.h>
 #include <pthread.h>
@@ -26,29 +36,36 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CHANNEL 3
 #define MAX_OPTIONS 64
+#define MAX_STEPS 4
+/* Warm-up runs: at least one, more while the warm-up has taken less than WARM_UP_SECONDS, so
+ * that a slow toolchain under TCG still says READY well within the agent's 60 s. */
 #define WARM_UP_RUNS 3
+#define WARM_UP_SECONDS 25
 /* The JVM's main thread runs on a thread of ours so that its stack size is ours to choose
  * (HotSpot's handling of the process's first thread is limited); 8 MiB is Linux's default. */
 #define MAIN_STACK (8u << 20)
 
-static const char WARM_UP_CODE[] =
-    "public class Main {\n"
-    "    public static void main(String[] args) {\n"
-    "        StringBuilder out = new StringBuilder(\"hello\");\n"
-    "        for (String a : args) out.append(' ').append(a);\n"
-    "        System.out.println(out + \" \" + args.length);\n"
-    "    }\n"
-    "}\n";
+/* One step of a program: a class's static main(String[]) and the arguments it is given. */
+struct step {
+    const char *class_name;
+    char **argv;
+    int argc;
+    jclass cls;
+    jmethodID main;
+};
 
-static int option_count;
+static int option_count, step_count;
 static char **option_text;
+static const char *warm_up_file;
+static struct step steps[MAX_STEPS];
 static JNIEnv *env;
 static JavaVM *jvm;
-static jclass launcher_class, system_class, fault_class, ite_class, string_class;
+static jclass system_class, string_class;
 
 static void die(const char *what) {
     fprintf(stderr, "jvm-runner: %s\n", what);
@@ -79,7 +96,11 @@ static void *open_libjvm(void) {
 }
 
 static jclass global_class(const char *name) {
-    jclass local = (*env)->FindClass(env, name);
+    char slashed[256];
+    snprintf(slashed, sizeof slashed, "%s", name);
+    for (char *c = slashed; *c; c++)
+        if (*c == '.') *c = '/';
+    jclass local = (*env)->FindClass(env, slashed);
     if (!local) {
         (*env)->ExceptionDescribe(env);
         die(name);
@@ -87,36 +108,89 @@ static jclass global_class(const char *name) {
     return (*env)->NewGlobalRef(env, local);
 }
 
+/* Appends `text` to a growing string. */
+static void append(char **s, size_t *len, const char *text) {
+    size_t add = strlen(text);
+    if (!(*s = realloc(*s, *len + add + 1))) die("out of memory");
+    memcpy(*s + *len, text, add + 1);
+    *len += add;
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b) { return strcmp((*a)->d_name, (*b)->d_name); }
+
+static int is_jar(const struct dirent *d) {
+    size_t n = strlen(d->d_name);
+    return n > 4 && (strcmp(d->d_name + n - 4, ".jar") == 0 || strcmp(d->d_name + n - 4, ".JAR") == 0);
+}
+
+/* A class path with each `dir/ *` entry replaced by the directory's jars (sorted, so that
+ * the order does not depend on the file system); `java -cp` does this in its launcher, which
+ * the invocation API skips. */
+static char *expand_class_path(const char *option) {
+    char *copy = strdup(option), *out = NULL, *save = NULL;
+    size_t len = 0;
+    const char *prefix = "-Djava.class.path=";
+    append(&out, &len, prefix);
+    for (char *entry = strtok_r(copy + strlen(prefix), ":", &save); entry; entry = strtok_r(NULL, ":", &save)) {
+        size_t n = strlen(entry);
+        struct dirent **jars;
+        int count = n >= 2 && strcmp(entry + n - 2, "/*") == 0 ? (entry[n - 1] = 0, scandir(entry, &jars, is_jar, by_name)) : -1;
+        if (count < 0) {
+            append(&out, &len, len > strlen(prefix) ? ":" : "");
+            append(&out, &len, entry);
+        }
+        for (int i = 0; i < count; i++) {
+            append(&out, &len, len > strlen(prefix) ? ":" : "");
+            append(&out, &len, entry);
+            append(&out, &len, jars[i]->d_name);
+            free(jars[i]);
+        }
+        if (count >= 0) free(jars);
+    }
+    free(copy);
+    return out;
+}
+
 static void create_jvm(void) {
     typedef jint (*create_fn)(JavaVM **, void **, void *);
     create_fn create = (create_fn)dlsym(open_libjvm(), "JNI_CreateJavaVM");
     JavaVMOption options[MAX_OPTIONS];
-    for (int i = 0; i < option_count; i++) options[i] = (JavaVMOption){.optionString = option_text[i]};
+    for (int i = 0; i < option_count; i++) {
+        char *text = option_text[i];
+        if (strncmp(text, "-Djava.class.path=", 18) == 0) text = expand_class_path(text);
+        options[i] = (JavaVMOption){.optionString = text};
+    }
     JavaVMInitArgs args = {.version = JNI_VERSION_10, .nOptions = option_count, .options = options,
                            .ignoreUnrecognized = JNI_FALSE};
     if (!create || create(&jvm, (void **)&env, &args) != JNI_OK) die("cannot create the JVM");
-    launcher_class = global_class("com/sun/tools/javac/launcher/Main");
-    fault_class = global_class("com/sun/tools/javac/launcher/Main$Fault");
-    ite_class = global_class("java/lang/reflect/InvocationTargetException");
-    system_class = global_class("java/lang/System");
-    string_class = global_class("java/lang/String");
+    system_class = global_class("java.lang.System");
+    string_class = global_class("java.lang.String");
+    for (int i = 0; i < step_count; i++) {
+        if (strcmp(steps[i].class_name, "-jar") == 0) continue; /* its class is the jar's, known when it runs */
+        steps[i].cls = global_class(steps[i].class_name);
+        steps[i].main = (*env)->GetStaticMethodID(env, steps[i].cls, "main", "([Ljava/lang/String;)V");
+        if (!steps[i].main) die("a step's class has no main(String[])");
+    }
 }
 
 static jobject call_static(jclass cls, const char *name, const char *sig, jobject a, jobject b) {
     return (*env)->CallStaticObjectMethod(env, cls, (*env)->GetStaticMethodID(env, cls, name, sig), a, b);
 }
 
-static jobject system_err(void) {
-    return (*env)->GetStaticObjectField(env, system_class,
-                                        (*env)->GetStaticFieldID(env, system_class, "err", "Ljava/io/PrintStream;"));
-}
-
-/* A String[] of `first` followed by `rest`. */
-static jobjectArray string_array(const char *first, char **rest, int n) {
-    jobjectArray array = (*env)->NewObjectArray(env, first ? n + 1 : 0, string_class, NULL);
-    if (first) (*env)->SetObjectArrayElement(env, array, 0, (*env)->NewStringUTF(env, first));
-    for (int i = 0; first && i < n; i++)
-        (*env)->SetObjectArrayElement(env, array, i + 1, (*env)->NewStringUTF(env, rest[i]));
+/* A step's arguments as a String[]: {file} is the code file, {args} the program's arguments. */
+static jobjectArray step_arguments(const struct step *s, const char *file, char **args, int argc) {
+    int n = 0;
+    for (int i = 0; i < s->argc; i++) n += strcmp(s->argv[i], "{args}") == 0 ? argc : 1;
+    jobjectArray array = (*env)->NewObjectArray(env, n, string_class, NULL);
+    int at = 0;
+    for (int i = 0; i < s->argc; i++) {
+        if (strcmp(s->argv[i], "{args}") == 0) {
+            for (int j = 0; j < argc; j++) (*env)->SetObjectArrayElement(env, array, at++, (*env)->NewStringUTF(env, args[j]));
+        } else {
+            const char *text = strcmp(s->argv[i], "{file}") == 0 ? file : s->argv[i];
+            (*env)->SetObjectArrayElement(env, array, at++, (*env)->NewStringUTF(env, text));
+        }
+    }
     return array;
 }
 
@@ -130,32 +204,70 @@ static void uncaught(jthrowable e) {
     if ((*env)->ExceptionCheck(env)) (*env)->ExceptionClear(env);
 }
 
-/* Runs `java <file> <args>` in this JVM through the JDK's own source launcher; its
- * diagnostics go to System.err. Returns the status `java` would exit with. */
-static int launch(const char *file, char **args, int argc) {
-    jobjectArray launcher_args = string_array(file, args, argc);
-    jobject launcher = (*env)->NewObject(env, launcher_class,
-                                         (*env)->GetMethodID(env, launcher_class, "<init>", "(Ljava/io/PrintStream;)V"),
-                                         system_err());
-    jmethodID run = (*env)->GetMethodID(env, launcher_class, "run", "([Ljava/lang/String;[Ljava/lang/String;)V");
-    (*env)->CallVoidMethod(env, launcher, run, string_array(NULL, NULL, 0), launcher_args);
-    jthrowable e = (*env)->ExceptionOccurred(env);
-    if (!e) return 0;
-    (*env)->ExceptionClear(env);
-    jclass throwable = (*env)->FindClass(env, "java/lang/Throwable");
-    if ((*env)->IsInstanceOf(env, e, fault_class)) { /* the source did not compile, or has no main */
-        jobject message = (*env)->CallObjectMethod(
-            env, e, (*env)->GetMethodID(env, throwable, "getMessage", "()Ljava/lang/String;"));
-        jclass stream = (*env)->FindClass(env, "java/io/PrintStream");
-        (*env)->CallVoidMethod(env, system_err(), (*env)->GetMethodID(env, stream, "println", "(Ljava/lang/String;)V"),
-                               message);
-    } else if ((*env)->IsInstanceOf(env, e, ite_class)) {
-        uncaught((*env)->CallObjectMethod(env, e, (*env)->GetMethodID(env, throwable, "getCause",
-                                                                      "()Ljava/lang/Throwable;")));
-    } else {
-        uncaught(e);
+static jobject call(jobject target, const char *name, const char *sig, jobject a) {
+    jclass cls = (*env)->GetObjectClass(env, target);
+    return (*env)->CallObjectMethod(env, target, (*env)->GetMethodID(env, cls, name, sig), a);
+}
+
+static jobject new_object(const char *class_name, const char *sig, jobject a, jobject b) {
+    jclass cls = (*env)->FindClass(env, class_name);
+    return (*env)->NewObject(env, cls, (*env)->GetMethodID(env, cls, "<init>", sig), a, b);
+}
+
+/* A step `-jar <jar> <argument>...`: what `java -jar` does, in this JVM. The jar's Main-Class
+ * comes from a fresh class loader over the jar, whose parent is the system class loader (so
+ * that a jar compiled without its language's runtime finds the runtime on the runner's class
+ * path), and is the thread's context class loader while it runs. Leaves any exception
+ * pending. */
+static void run_jar(jobjectArray arguments) {
+    jobject jar = (*env)->GetObjectArrayElement(env, arguments, 0);
+    jsize n = (*env)->GetArrayLength(env, arguments);
+    jobjectArray rest = (*env)->NewObjectArray(env, n - 1, string_class, NULL);
+    for (jsize i = 1; i < n; i++) (*env)->SetObjectArrayElement(env, rest, i - 1, (*env)->GetObjectArrayElement(env, arguments, i));
+    jobject file = new_object("java/io/File", "(Ljava/lang/String;)V", jar, NULL);
+    jobject jar_file = new_object("java/util/jar/JarFile", "(Ljava/io/File;)V", file, NULL);
+    if ((*env)->ExceptionCheck(env)) return;
+    jobject manifest = call(jar_file, "getManifest", "()Ljava/util/jar/Manifest;", NULL);
+    jobject attributes = manifest ? call(manifest, "getMainAttributes", "()Ljava/util/jar/Attributes;", NULL) : NULL;
+    jobject main_class = attributes ? call(attributes, "getValue", "(Ljava/lang/String;)Ljava/lang/String;",
+                                           (*env)->NewStringUTF(env, "Main-Class")) : NULL;
+    if (!main_class) {
+        (*env)->ThrowNew(env, (*env)->FindClass(env, "java/lang/IllegalStateException"), "no main manifest attribute in the jar");
+        return;
     }
-    return 1;
+    jclass url_class = (*env)->FindClass(env, "java/net/URL");
+    jobjectArray urls = (*env)->NewObjectArray(env, 1, url_class, call(call(file, "toURI", "()Ljava/net/URI;", NULL),
+                                                                      "toURL", "()Ljava/net/URL;", NULL));
+    jobject system_loader = call_static((*env)->FindClass(env, "java/lang/ClassLoader"), "getSystemClassLoader",
+                                        "()Ljava/lang/ClassLoader;", NULL, NULL);
+    jobject loader = new_object("java/net/URLClassLoader", "([Ljava/net/URL;Ljava/lang/ClassLoader;)V", urls, system_loader);
+    jclass thread = (*env)->FindClass(env, "java/lang/Thread");
+    jobject current = call_static(thread, "currentThread", "()Ljava/lang/Thread;", NULL, NULL);
+    (*env)->CallVoidMethod(env, current, (*env)->GetMethodID(env, thread, "setContextClassLoader", "(Ljava/lang/ClassLoader;)V"), loader);
+    jclass cls = (jclass)call(loader, "loadClass", "(Ljava/lang/String;)Ljava/lang/Class;", main_class);
+    jmethodID main = cls ? (*env)->GetStaticMethodID(env, cls, "main", "([Ljava/lang/String;)V") : NULL;
+    if (main) (*env)->CallStaticVoidMethod(env, cls, main, rest);
+}
+
+/* Runs the program in `file` with `args` in this JVM, step by step, as the language's own
+ * command would (a step that ends the process with System.exit ends the run there).
+ * Returns the status that command would exit with. */
+static int launch(const char *file, char **args, int argc) {
+    for (int i = 0; i < step_count; i++) {
+        jobjectArray arguments = step_arguments(&steps[i], file, args, argc);
+        if (steps[i].cls) {
+            (*env)->CallStaticVoidMethod(env, steps[i].cls, steps[i].main, arguments);
+        } else {
+            run_jar(arguments);
+        }
+        jthrowable e = (*env)->ExceptionOccurred(env);
+        if (e) {
+            (*env)->ExceptionClear(env);
+            uncaught(e);
+            return 1;
+        }
+    }
+    return 0;
 }
 
 /* The JVM caches its working directory at start (the user.dir property, java.io's and
@@ -208,8 +320,34 @@ static char **entries(char *data, size_t len, int *n) {
     return all;
 }
 
-/* The program's whole environment; System.getenv reads it on first use, which the warm-up
- * leaves to the program. The entries stay allocated: putenv keeps them. */
+/* System.getenv's copy of the environment (java.lang.ProcessEnvironment, read once): a
+ * toolchain's warm-up may have read it already (kotlinc does), so it is filled again from the
+ * process's environment, in place, as the class's initialiser fills it (the map, not the
+ * static final field that holds it, which compiled code may have folded). */
+static void refresh_java_environment(void) {
+    jclass pe = (*env)->FindClass(env, "java/lang/ProcessEnvironment");
+    jclass variable = (*env)->FindClass(env, "java/lang/ProcessEnvironment$Variable");
+    jclass value = (*env)->FindClass(env, "java/lang/ProcessEnvironment$Value");
+    jobject map = (*env)->GetStaticObjectField(env, pe, (*env)->GetStaticFieldID(env, pe, "theEnvironment", "Ljava/util/HashMap;"));
+    jobjectArray environ = (jobjectArray)(*env)->CallStaticObjectMethod(env, pe, (*env)->GetStaticMethodID(env, pe, "environ", "()[[B"));
+    jmethodID variable_of = (*env)->GetStaticMethodID(env, variable, "valueOf", "([B)Ljava/lang/ProcessEnvironment$Variable;");
+    jmethodID value_of = (*env)->GetStaticMethodID(env, value, "valueOf", "([B)Ljava/lang/ProcessEnvironment$Value;");
+    if ((*env)->ExceptionCheck(env) || !map || !environ) {
+        (*env)->ExceptionDescribe(env);
+        die("cannot give the JVM the program's environment");
+    }
+    (*env)->CallVoidMethod(env, map, (*env)->GetMethodID(env, (*env)->GetObjectClass(env, map), "clear", "()V"));
+    jmethodID put = (*env)->GetMethodID(env, (*env)->GetObjectClass(env, map), "put",
+                                        "(Ljava/lang/Object;Ljava/lang/Object;)Ljava/lang/Object;");
+    for (jsize i = 0; i + 1 < (*env)->GetArrayLength(env, environ); i += 2) {
+        jobject name = (*env)->CallStaticObjectMethod(env, variable, variable_of, (*env)->GetObjectArrayElement(env, environ, i));
+        jobject text = (*env)->CallStaticObjectMethod(env, value, value_of, (*env)->GetObjectArrayElement(env, environ, i + 1));
+        (*env)->CallObjectMethod(env, map, put, name, text);
+    }
+}
+
+/* The program's whole environment, for getenv(3) and System.getenv. The entries stay
+ * allocated: putenv keeps them. */
 static void take_environment(const char *workdir) {
     size_t len = 0;
     int n;
@@ -219,6 +357,7 @@ static void take_environment(const char *workdir) {
     clearenv();
     for (int i = 0; i < n; i++)
         if (strchr(env_entries[i], '=')) putenv(env_entries[i]);
+    refresh_java_environment();
 }
 
 /* What `java` does after main: wait for the program's other non-daemon threads and run its
@@ -257,24 +396,43 @@ static void run_here(const int fds[3], const char *workdir, const char *code_fil
     finish(launch(file, args, argc));
 }
 
-/* Compiles and runs a hello program a few times, its output discarded, so that javac's
+/* The warm-up program, copied under its own name into a fresh directory (a toolchain may
+ * write beside it, as kotlinc writes its jar). Returns the copy's path. */
+static char *copy_warm_up(char *dir) {
+    if (!mkdtemp(dir)) die("cannot make a directory for the warm-up");
+    size_t len = 0;
+    char *code = read_whole("", warm_up_file, &len);
+    const char *name = strrchr(warm_up_file, '/');
+    static char file[PATH_MAX];
+    snprintf(file, sizeof file, "%s/%s", dir, name ? name + 1 : warm_up_file);
+    FILE *f = fopen(file, "w");
+    if (!code || !f || fwrite(code, 1, len, f) != len || fclose(f) != 0) die("cannot copy the warm-up program");
+    free(code);
+    return file;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+    (void)st, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+/* Runs the warm-up program a few times, its output discarded, so that the toolchain's
  * classes are loaded and compiled to machine code before the snapshot. */
 static void warm_up(void) {
-    char dir[] = "/tmp/thaw-jvm-warm-up-XXXXXX", file[64];
-    if (!mkdtemp(dir)) die("cannot make a directory for the warm-up");
-    snprintf(file, sizeof file, "%s/Main.java", dir);
-    FILE *f = fopen(file, "w");
-    if (!f || fputs(WARM_UP_CODE, f) < 0 || fclose(f) != 0) die("cannot write the warm-up program");
+    char dir[] = "/tmp/thaw-jvm-warm-up-XXXXXX";
+    char *file = copy_warm_up(dir);
+    if (chdir(dir) != 0) die("cannot enter the warm-up directory");
+    move_jvm_to(dir);
     int saved = dup(1), null = open("/dev/null", O_WRONLY);
     if (saved < 0 || null < 0 || dup2(null, 1) < 0) die("cannot silence the warm-up");
     char *args[] = {"a", "b"};
-    for (int i = 0; i < WARM_UP_RUNS; i++)
+    time_t start = time(NULL);
+    for (int i = 0; i < WARM_UP_RUNS && (i == 0 || time(NULL) - start < WARM_UP_SECONDS); i++)
         if (launch(file, args, 2) != 0) die("the warm-up program failed");
     dup2(saved, 1);
     close(saved);
     close(null);
-    unlink(file);
-    rmdir(dir);
+    if (chdir("/") != 0 || nftw(dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS) != 0) die("cannot remove the warm-up directory");
 }
 
 /* One request: the message's bytes and up to three descriptors; 0 when the agent is gone. */
@@ -327,11 +485,29 @@ static void *jvm_main(void *unused) {
     return NULL;
 }
 
+/* --warm-up <file> [JVM option...] -- <class> [argument...] [-- <class> [argument...]...] */
+static void parse_arguments(int argc, char **argv) {
+    if (argc < 3 || strcmp(argv[1], "--warm-up") != 0) die("usage: jvm-runner --warm-up <file> [JVM option...] -- <class> [argument...]");
+    warm_up_file = argv[2];
+    option_text = argv + 3;
+    int i = 3;
+    while (i < argc && strcmp(argv[i], "--") != 0) i++;
+    option_count = i - 3;
+    if (option_count > MAX_OPTIONS) die("too many JVM options");
+    while (i < argc) { /* at a "--" */
+        if (step_count == MAX_STEPS || i + 1 >= argc) die("a step needs a class (at most 4 steps)");
+        struct step *s = &steps[step_count++];
+        s->class_name = argv[++i];
+        s->argv = argv + ++i;
+        while (i < argc && strcmp(argv[i], "--") != 0) i++;
+        s->argc = (int)(argv + i - s->argv);
+    }
+    if (step_count == 0) die("no class to run a program with (-- <class> ...)");
+}
+
 int main(int argc, char **argv) {
     if (fcntl(CHANNEL, F_SETFD, FD_CLOEXEC) != 0) die("no agent socket on descriptor 3");
-    if (argc - 1 > MAX_OPTIONS) die("too many JVM options");
-    option_count = argc - 1;
-    option_text = argv + 1;
+    parse_arguments(argc, argv);
     pthread_attr_t attr;
     pthread_t thread;
     pthread_attr_init(&attr);

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -31,6 +32,11 @@ import org.junit.jupiter.api.io.TempDir;
 class JvmRunnerTest {
 
     static final Path JAVA = Path.of("/usr/bin/java");
+    static final String WARM_UP = """
+            public class Main {
+                public static void main(String[] args) { System.out.println("hello " + String.join(" ", args)); }
+            }
+            """;
     static final String HELLO = "public class Main { public static void main(String[] a) { System.out.println(\"hello\"); } }";
 
     @TempDir
@@ -41,12 +47,28 @@ class JvmRunnerTest {
     @BeforeEach
     void start() throws Exception {
         assumeTrue(Files.isExecutable(JAVA.toRealPath().resolveSibling("javac")), "needs a JDK at " + JAVA);
+        agent = startRunner(dir, "Main.java", WARM_UP, List.of(), List.of("com.sun.tools.javac.launcher.Main", "{file}", "{args}"));
+        channel = agent.channel();
+    }
+
+    /**
+     * The agent with jvm-runner as its resident runner in {@code dir/root}: {@code warmUp}
+     * written to {@code /opt/thaw/warm-up/<name>}, the JVM options java's entry has plus
+     * {@code options}, and {@code step} as the one step that runs a program.
+     */
+    static HostModeAgent startRunner(Path dir, String name, String warmUp, List<String> options, List<String> step)
+            throws Exception {
         Path root = Files.createDirectories(dir.resolve("root"));
         Path runner = Files.createDirectories(root.resolve("opt/thaw")).resolve("jvm-runner");
         compile(runner);
-        agent = HostModeAgent.withResident(root, List.of(runner.toString(), "-XX:TieredStopAtLevel=1",
-                "-XX:+UseSerialGC", "-XX:-UsePerfData"), Duration.ofSeconds(60));
-        channel = agent.channel();
+        Path warmUpFile = Files.createDirectories(root.resolve("opt/thaw/warm-up")).resolve(name);
+        Files.writeString(warmUpFile, warmUp);
+        List<String> argv = new ArrayList<>(List.of(runner.toString(), "--warm-up", warmUpFile.toString(),
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData"));
+        argv.addAll(options);
+        argv.add("--");
+        argv.addAll(step);
+        return HostModeAgent.withResident(root, argv, Duration.ofSeconds(60));
     }
 
     @AfterEach
@@ -153,8 +175,16 @@ class JvmRunnerTest {
     }
 
     private GuestMessage.Result last(String java, String stdin, List<String> env) {
-        return channel.run(new HostMessage.Run(true, true, 30_000, 10_000, "Main.java", code(java),
-                stdin.getBytes(StandardCharsets.UTF_8), List.of(), env), Duration.ofSeconds(40));
+        return last(channel, "Main.java", java, stdin, List.of(), env);
+    }
+
+    /** The guest's last program, {@code code} saved as {@code file}, run with {@code args}. */
+    static GuestMessage.Result last(AgentChannel channel, String file, String code, String stdin, List<String> args,
+            List<String> env) {
+        List<String> argv = new ArrayList<>(List.of("run", "{file}"));
+        argv.addAll(args);
+        return channel.run(new HostMessage.Run(true, true, 30_000, 10_000, file, code(code),
+                stdin.getBytes(StandardCharsets.UTF_8), args.isEmpty() ? List.of() : argv, env), Duration.ofSeconds(40));
     }
 
     private static byte[] code(String java) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.thaw.images.RootfsRecipe;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -79,6 +80,20 @@ class LanguagesTest {
                 RunRequest.DEFAULT_OUTPUT_CAP, false, null);
 
         assertThat(timed.timeoutIn(languages.get("kotlin"))).isEqualTo(Duration.ofMillis(500));
+    }
+
+    @Test
+    void every_jvm_runner_finds_its_warm_up_program_in_its_own_image() {
+        for (Language language : languages.all()) {
+            String resident = language.imageFiles().getOrDefault("/etc/thaw/resident", "");
+            if (!resident.startsWith("/opt/thaw/jvm-runner\n")) {
+                continue;
+            }
+            List<String> argv = List.of(resident.split("\n"));
+            assertThat(argv.get(1)).as(language.id()).isEqualTo("--warm-up");
+            assertThat(language.imageFiles()).as(language.id()).containsKey(argv.get(2));
+            assertThat(Path.of(argv.get(2)).getFileName()).as(language.id()).hasToString(language.codeFile());
+        }
     }
 
     @Test
