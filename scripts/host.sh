@@ -5,7 +5,7 @@ THAW_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # Debian packages Thaw drives: the VMM, disk tools, image builders, the agent's compiler, and
 # the network tools that give sandboxes namespaces (iproute2, nftables, conntrack).
-THAW_PACKAGES=(qemu-system-x86 qemu-utils e2fsprogs debootstrap busybox-static lz4 xz-utils zstd
+THAW_PACKAGES=(qemu-system-x86 qemu-utils e2fsprogs erofs-utils debootstrap busybox-static lz4 xz-utils zstd
                cpio kmod util-linux gcc libc6-dev iproute2 nftables conntrack ca-certificates)
 
 thaw_java_home() {

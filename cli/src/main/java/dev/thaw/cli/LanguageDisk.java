@@ -32,7 +32,7 @@ record LanguageDisk(Language language, Optional<RootfsImage> image, long ownByte
         for (Language language : runtime.languages().all()) {
             Optional<RootfsImage> image = runtime.cachedImage(language);
             long own = image.map(i -> newBytes(List.of(i), counted)).orElse(0L);
-            long shared = image.map(i -> newBytes(i.lowers(), counted)).orElse(0L);
+            long shared = image.map(i -> newBytes(i.shared(), counted)).orElse(0L);
             all.add(new LanguageDisk(language, image, own, shared, runtime.snapshot(language.id())));
         }
         return all;

@@ -9,8 +9,9 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.UUID;
 
-/** SHA-256 of files and strings, as lowercase hex. */
+/** SHA-256 of files and strings, as lowercase hex, and the fixed UUIDs images are given. */
 final class Digests {
 
     private Digests() {}
@@ -30,6 +31,11 @@ final class Digests {
 
     static String sha256(String text) {
         return HexFormat.of().formatHex(newDigest().digest(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** A file system UUID that depends on {@code name} only, so two builds of an image agree. */
+    static String nameUuid(String name) {
+        return UUID.nameUUIDFromBytes(("thaw-rootfs-" + name).getBytes(StandardCharsets.UTF_8)).toString();
     }
 
     private static MessageDigest newDigest() {

@@ -2,7 +2,6 @@ package dev.thaw.images;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -11,7 +10,6 @@ import java.nio.file.attribute.FileTime;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -21,6 +19,8 @@ import java.util.stream.Stream;
  * otherwise differ between two runs: UUID, directory hash seed, file system times, file
  * timestamps, the feature set (the host's /etc/mke2fs.conf is not consulted) and the size.
  * Byte-identical output also needs the same e2fsprogs version (bookworm's 1.47.0 here).
+ * Thaw's layers are EROFS ({@link ErofsImage}); ext4 is the writable disk under a sandbox's
+ * writes, which every image shares ({@link ImageBuilder#upper()}).
  */
 final class Ext4Image {
 
@@ -31,9 +31,9 @@ final class Ext4Image {
 
     /**
      * Bookworm's ext4 defaults, written out so another host's mke2fs.conf cannot change the
-     * image, without the journal: a layer is read-only or the writable top of a sandbox whose
-     * writes are thrown away or saved with the VM paused, so nothing needs crash recovery,
-     * and a journal would occupy 16-64 MiB of every one of the 60-odd layers.
+     * image, without the journal: the disk is the writable top of a sandbox whose writes are
+     * thrown away or saved with the VM paused, so nothing needs crash recovery, and a journal
+     * would occupy 16-64 MiB.
      */
     private static final String MKE2FS_CONF = """
             [defaults]
@@ -55,11 +55,15 @@ final class Ext4Image {
 
     private Ext4Image() {}
 
-    /** Builds {@code output} from {@code tree}; {@code name} seeds the fixed UUID. Sets the tree's timestamps. */
+    /** Builds {@code output} from {@code tree}, sized for it; {@code name} seeds the fixed UUID. Sets the tree's timestamps. */
     static void build(String name, Path tree, Path output) {
+        build(name, tree, output, sizeFor(usedBytes(tree)));
+    }
+
+    /** Builds a {@code size}-byte {@code output} from {@code tree}. */
+    static void build(String name, Path tree, Path output, long size) {
         normalizeTimes(tree);
-        long size = sizeFor(usedBytes(tree));
-        String uuid = UUID.nameUUIDFromBytes(("thaw-rootfs-" + name).getBytes(StandardCharsets.UTF_8)).toString();
+        String uuid = Digests.nameUuid(name);
         Path conf = output.resolveSibling("mke2fs.conf");
         try {
             Files.writeString(conf, MKE2FS_CONF);

@@ -21,10 +21,10 @@ final class GuestInitramfs {
     /**
      * Modules /init loads, besides their dependencies. ext4 (with jbd2 and crc32c) is built
      * into Debian's 6.1 cloud kernel; it is listed so a kernel that has it as a module works too.
-     * overlay stacks a language's layers.
+     * overlay stacks a language's layers; erofs reads them (its LZ4 decompressor is built in).
      */
     static final List<String> MODULES = List.of("virtio_mmio", "virtio_blk", "virtio_console", "virtio_net", "ext4",
-            "overlay");
+            "erofs", "overlay");
     /** Busybox applets /init calls by name; each becomes a symlink to /bin/busybox. */
     static final List<String> APPLETS = List.of("sh", "mount", "insmod", "cat", "mkdir", "seq", "usleep", "poweroff", "ip", "ln");
     static final String BUSYBOX = "/bin/busybox";

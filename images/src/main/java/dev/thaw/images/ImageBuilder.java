@@ -13,7 +13,8 @@ import java.util.Optional;
  * <pre>
  *   debs/                     kernel .deb files;  debs/debootstrap/  debootstrap's .deb cache
  *   kernel/vmlinux-SHA        kernel/initrd-SHA.cpio    kernel/index/INPUTS.json
- *   rootfs/NAME-SHA.ext4      rootfs/index/RECIPE.json  (which recipe made which image)
+ *   rootfs/NAME-SHA.erofs     rootfs/index/RECIPE.json  (which recipe made which layer)
+ *   rootfs/upper-SHA.ext4     the empty writable disk every image's sandboxes write to
  *   .build-PID-N/             work in progress; removed by the next build if a crash left it
  *   .lock                     held while building, by one thread of one process at a time
  * </pre>
@@ -24,7 +25,11 @@ import java.util.Optional;
 public final class ImageBuilder {
 
     /** Part of every cache key: bump it when a change to the builder changes what it produces. */
-    static final String BUILDER_VERSION = "4";
+    static final String BUILDER_VERSION = "5";
+
+    /** Room for a sandbox's writes (its qcow2 layer is this big); sparse, it costs only ext4's metadata. */
+    static final long UPPER_BYTES = 2L << 30;
+    static final String UPPER_NAME = "upper";
 
     private final Path root;
     private final StepRunner steps;
@@ -49,16 +54,27 @@ public final class ImageBuilder {
                 .filter(k -> Files.isRegularFile(k.vmlinux()) && Files.isRegularFile(k.initrd()));
     }
 
-    /** The root filesystem of {@code recipe} with the layers under it, built on first use. */
+    /** The root filesystem of {@code recipe} with the layers under it and the writable disk, built on first use. */
     public RootfsImage rootfs(RootfsRecipe recipe) {
-        return cachedRootfs(recipe).orElseGet(() -> underLock(() -> cachedOrBuilt(recipe)));
+        return cachedRootfs(recipe).orElseGet(() -> underLock(() ->
+                cachedOrBuilt(recipe).withUpper(cachedUpper().orElseGet(this::buildUpper))));
     }
 
     public Optional<RootfsImage> cachedRootfs(RootfsRecipe recipe) {
+        return cachedLayers(recipe).flatMap(image -> cachedUpper().map(image::withUpper));
+    }
+
+    private Optional<RootfsImage> cachedLayers(RootfsRecipe recipe) {
         if (recipe.parent() == null) {
             return cachedLayer(recipe, null);
         }
-        return cachedRootfs(recipe.parent()).flatMap(parent -> cachedLayer(recipe, parent).map(l -> l.over(parent)));
+        return cachedLayers(recipe.parent()).flatMap(parent -> cachedLayer(recipe, parent).map(l -> l.over(parent)));
+    }
+
+    private Optional<RootfsImage> cachedUpper() {
+        return rootfs.read(upperKey(), ImageIndex.RootfsEntry.class)
+                .map(entry -> entry.toImage(rootfs.dir()))
+                .filter(image -> Files.isRegularFile(image.file()));
     }
 
     private Optional<RootfsImage> cachedLayer(RootfsRecipe recipe, RootfsImage parent) {
@@ -69,7 +85,7 @@ public final class ImageBuilder {
 
     /** Under the build lock: the parents first, each reused if present. */
     private RootfsImage cachedOrBuilt(RootfsRecipe recipe) {
-        Optional<RootfsImage> cached = cachedRootfs(recipe);
+        Optional<RootfsImage> cached = cachedLayers(recipe);
         if (cached.isPresent()) {
             return cached.get();
         }
@@ -123,20 +139,45 @@ public final class ImageBuilder {
                 }
                 LayerLayout.finish(layer, parent);
             });
-            Path image = work.resolve("rootfs.ext4");
-            steps.run("make ext4 image " + recipe.name(), () -> Ext4Image.build(recipe.name(), layer, image));
+            Path image = work.resolve("rootfs.erofs");
+            steps.run("make erofs image " + recipe.name(), () -> ErofsImage.build(recipe.name(), layer, image));
             // The tree is large and no longer needed; remove it before hashing the image.
             steps.run("remove build tree " + recipe.name(), () -> WorkDirs.delete(layer));
-            String sha = steps.run("hash image " + recipe.name(), () -> Digests.sha256(image));
-            Path published = Files.createDirectories(rootfs.dir()).resolve(recipe.name() + "-" + sha + ".ext4");
-            Files.move(image, published, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            var entry = new ImageIndex.RootfsEntry(recipeKey(recipe, parent), recipe.name(),
-                    recipe.packages().stream().sorted().toList(), published.getFileName().toString(), sha,
-                    Files.size(published));
-            rootfs.write(recipeKey(recipe, parent), entry, work);
-            return entry.toImage(rootfs.dir());
+            return publish(work, image, recipeKey(recipe, parent), recipe.name(), ".erofs",
+                    recipe.packages().stream().sorted().toList());
         });
+    }
+
+    /**
+     * Builds the writable disk: an empty ext4 of {@link #UPPER_BYTES} (sparse, so it costs
+     * only its metadata) that every image's sandboxes write to through their own qcow2 layer.
+     */
+    private RootfsImage buildUpper() {
+        return inWorkDir(work -> {
+            Path layout = work.resolve("upper");
+            LayerLayout.writable(layout);
+            Path image = work.resolve("upper.ext4");
+            steps.run("make writable disk", () -> Ext4Image.build(UPPER_NAME, layout, image, UPPER_BYTES));
+            return publish(work, image, upperKey(), UPPER_NAME, ".ext4", List.of());
+        });
+    }
+
+    /** Hashes {@code image}, renames it into rootfs/ by its digest and writes its index entry under {@code key}. */
+    private RootfsImage publish(Path work, Path image, String key, String name, String suffix, List<String> packages)
+            throws IOException {
+        String sha = steps.run("hash image " + name, () -> Digests.sha256(image));
+        Path published = Files.createDirectories(rootfs.dir()).resolve(name + "-" + sha + suffix);
+        Files.move(image, published, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        var entry = new ImageIndex.RootfsEntry(key, name, packages, published.getFileName().toString(), sha,
+                Files.size(published));
+        rootfs.write(key, entry, work);
+        return entry.toImage(rootfs.dir());
+    }
+
+    /** Digest of what decides the writable disk's bytes. */
+    static String upperKey() {
+        return Digests.sha256("builder " + BUILDER_VERSION + "\nwritable disk " + UPPER_BYTES + "\n");
     }
 
     /** Digest of everything that decides the kernel bundle's bytes, except the Debian package of the day. */
@@ -153,7 +194,7 @@ public final class ImageBuilder {
         StringBuilder key = new StringBuilder("builder " + BUILDER_VERSION + "\nsuite " + RootfsBuilder.SUITE + "\n");
         key.append("name ").append(recipe.name()).append('\n');
         if (parent != null) {
-            key.append("over ").append(parent.stackDigest()).append('\n');
+            key.append("over ").append(parent.layersDigest()).append('\n');
         }
         recipe.packages().stream().sorted().distinct().forEach(p -> key.append("package ").append(p).append('\n'));
         recipe.files().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(f ->

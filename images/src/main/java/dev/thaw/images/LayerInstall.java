@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * Installs Debian packages over existing layers and keeps only what the installation
- * changed. The lower layers' images are loop-mounted read-only and stacked with overlayfs;
+ * changed. The lower layers' EROFS images are loop-mounted read-only (the host kernel needs
+ * erofs) and stacked with overlayfs;
  * apt runs chrooted in the merged tree, so every file it writes, and a whiteout for every
  * file it deletes, lands in the overlay's upper directory: the new layer. The guest stacks
  * the same layers the same way, so it sees exactly the tree apt saw.
@@ -65,7 +66,8 @@ final class LayerInstall {
         List<String> lowerDirs = new ArrayList<>();
         for (int i = 0; i < lowers.size(); i++) {
             Path dir = Files.createDirectories(work.resolve("lower" + i));
-            HostCommand.run(List.of("mount", "-o", "loop,ro,noload", lowers.get(i).file().toString(), dir.toString()));
+            HostCommand.run(List.of("mount", "-t", "erofs", "-o", "loop,ro", lowers.get(i).file().toString(),
+                    dir.toString()));
             lowerDirs.add(dir.resolve("tree").toString());
         }
         Path overlayWork = Files.createDirectories(work.resolve("overlay-work"));

@@ -5,19 +5,29 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A root filesystem layer: a raw ext4 image named by its sha256, never modified. Its files
- * are under {@code /tree}; {@code /work} is the empty work directory overlayfs needs when
- * the layer is the writable one, and {@code /lowers} lists the serials of the layers below.
+ * A root filesystem layer: a read-only EROFS image named by its sha256, never modified. Its
+ * files are under {@code /tree}; {@code /lowers} lists the serials of the layers below. A
+ * sandbox's writes land on {@code upper}, an empty ext4 disk every image shares, which the
+ * guest's overlayfs takes as its upper directory.
  *
  * @param lowers the layers below this one, nearest first; empty for a base layer
+ * @param upper  the writable disk's image; null for a layer on its own (a lower, or one in the
+ *               making)
  */
-public record RootfsImage(String name, Path file, String sha256, long sizeBytes, List<RootfsImage> lowers) {
+public record RootfsImage(String name, Path file, String sha256, long sizeBytes, List<RootfsImage> lowers,
+        RootfsImage upper) {
 
     /** Virtio-blk serials hold at most 20 bytes. */
     static final int SERIAL_LENGTH = 20;
+    /** The guest's /init finds the language's own layer by this serial, and its lowers by theirs. */
+    public static final String TOP_LAYER_SERIAL = "thaw-layer";
 
     public RootfsImage {
         lowers = List.copyOf(lowers);
+    }
+
+    public RootfsImage(String name, Path file, String sha256, long sizeBytes, List<RootfsImage> lowers) {
+        this(name, file, sha256, sizeBytes, lowers, null);
     }
 
     public RootfsImage(String name, Path file, String sha256, long sizeBytes) {
@@ -30,10 +40,18 @@ public record RootfsImage(String name, Path file, String sha256, long sizeBytes,
     }
 
     /**
-     * The digest a snapshot records: the image's own for a single layer, else one over every
-     * layer's, so a snapshot goes stale when any layer under it changes.
+     * The digest a snapshot records: one over every layer's and the writable disk's, so a
+     * snapshot goes stale when any of them changes (its disk changes sit on the writable disk).
      */
     public String stackDigest() {
+        if (upper == null) {
+            return layersDigest();
+        }
+        return Digests.sha256("stack\n" + layersDigest() + "\nupper " + upper.sha256() + "\n");
+    }
+
+    /** The digest of the layers alone: the image's own for a single layer, else one over every layer's. */
+    String layersDigest() {
         if (lowers.isEmpty()) {
             return sha256;
         }
@@ -43,9 +61,22 @@ public record RootfsImage(String name, Path file, String sha256, long sizeBytes,
         return Digests.sha256("layers\n" + String.join("\n", all) + "\n");
     }
 
+    /** The raw image under a sandbox's copy-on-write root disk: the writable disk. */
+    public Path rootDisk() {
+        if (upper == null) {
+            throw new IllegalStateException("image " + name + " has no writable disk; build it with ImageBuilder.rootfs");
+        }
+        return upper.file();
+    }
+
     /** This layer on top of {@code parent} and everything under it. */
     RootfsImage over(RootfsImage parent) {
-        return new RootfsImage(name, file, sha256, sizeBytes, parent.stack());
+        return new RootfsImage(name, file, sha256, sizeBytes, parent.stack(), upper);
+    }
+
+    /** This image with {@code writable} as the disk its sandboxes write to. */
+    RootfsImage withUpper(RootfsImage writable) {
+        return new RootfsImage(name, file, sha256, sizeBytes, lowers, writable);
     }
 
     /** Every layer of this image, this one first, each without its lowers. */
@@ -53,6 +84,15 @@ public record RootfsImage(String name, Path file, String sha256, long sizeBytes,
         List<RootfsImage> all = new ArrayList<>();
         all.add(new RootfsImage(name, file, sha256, sizeBytes));
         all.addAll(lowers);
+        return all;
+    }
+
+    /** What this image shares with others: its lowers and the writable disk. */
+    public List<RootfsImage> shared() {
+        List<RootfsImage> all = new ArrayList<>(lowers);
+        if (upper != null) {
+            all.add(upper);
+        }
         return all;
     }
 }

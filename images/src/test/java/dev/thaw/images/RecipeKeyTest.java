@@ -48,8 +48,8 @@ class RecipeKeyTest {
     @Test
     void the_image_a_layer_is_built_over_changes_its_key() {
         RootfsRecipe layer = new RootfsRecipe("python", List.of("python3"), Map.of(), recipe(List.of(), Map.of()));
-        RootfsImage base = new RootfsImage("base", Path.of("/i/base.ext4"), "a".repeat(64), 1);
-        RootfsImage rebuiltBase = new RootfsImage("base", Path.of("/i/base.ext4"), "b".repeat(64), 1);
+        RootfsImage base = new RootfsImage("base", Path.of("/i/base.erofs"), "a".repeat(64), 1);
+        RootfsImage rebuiltBase = new RootfsImage("base", Path.of("/i/base.erofs"), "b".repeat(64), 1);
 
         assertThat(ImageBuilder.recipeKey(layer, base)).isNotEqualTo(ImageBuilder.recipeKey(layer, rebuiltBase))
                 .isNotEqualTo(ImageBuilder.recipeKey(layer, null));

@@ -34,13 +34,28 @@ final class TestImages {
         return new ImageBuilder(DIR, RECORD);
     }
 
-    /** Real builds need root (debootstrap, mke2fs of root-owned trees) and the host tools. */
+    /** Real builds need root (debootstrap, images of root-owned trees, mounts) and the host tools. */
     static void assumeHostCanBuild() {
         assumeTrue(System.getProperty("user.name").equals("root"), "image builds need root (debootstrap)");
-        for (String tool : List.of("debootstrap", "mke2fs", "debugfs", "lz4", "gcc", "apt-get", "dpkg-deb", "depmod")) {
+        for (String tool : List.of("debootstrap", "mke2fs", "mkfs.erofs", "debugfs", "lz4", "gcc", "apt-get", "dpkg-deb", "depmod")) {
             assumeTrue(onPath(tool), tool + " is not installed; scripts/host.sh installs the host tools");
         }
         assumeTrue(Files.isRegularFile(Path.of(GuestInitramfs.BUSYBOX)), "busybox-static is not installed");
+    }
+
+    /** Runs {@code check} on {@code image}'s files, loop-mounted read-only in {@code dir}. */
+    static void mounted(RootfsImage image, Path dir, MountedCheck check) throws Exception {
+        Path mountPoint = Files.createDirectories(dir.resolve("mnt"));
+        HostCommand.run(List.of("mount", "-t", "erofs", "-o", "loop,ro", image.file().toString(), mountPoint.toString()));
+        try {
+            check.on(mountPoint);
+        } finally {
+            HostCommand.run(List.of("umount", mountPoint.toString()));
+        }
+    }
+
+    interface MountedCheck {
+        void on(Path root) throws Exception;
     }
 
     private static boolean onPath(String tool) {

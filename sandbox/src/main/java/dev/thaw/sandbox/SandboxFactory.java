@@ -9,6 +9,7 @@ import dev.thaw.vmm.ReadOnlyDisk;
 import dev.thaw.vmm.Vm;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -52,9 +53,9 @@ final class SandboxFactory {
      */
     Sandbox boot(Language language, RootfsImage rootfs, GuestFiles files, Path runDir, Timings timings) {
         try (Steps steps = new Steps("boot of " + language.id(), timings)) {
-            DiskChain disk = DiskChain.over(rootfs.file(), files.disk()).withLowerImages(lowerDisks(rootfs));
-            steps.run("overlay", () -> machine.vmm().createLayer(files.disk(), HostFiles.size(rootfs.file()),
-                    rootfs.file().getFileName().toString()));
+            DiskChain disk = DiskChain.over(rootfs.rootDisk(), files.disk()).withLowerImages(lowerDisks(rootfs));
+            steps.run("overlay", () -> machine.vmm().createLayer(files.disk(), HostFiles.size(rootfs.rootDisk()),
+                    rootfs.rootDisk().getFileName().toString()));
             Vm vm = steps.onFailureClose(steps.run("boot", () -> machine.vmm().boot(machine.spec(
                     runDir.getFileName().toString(), files.memory(), files.sharedMemory(), disk, files.network(),
                     runDir))));
@@ -84,8 +85,8 @@ final class SandboxFactory {
         try (Steps steps = new Steps("restore of " + image.manifest().id(), timings)) {
             Path runDir = steps.onFailureClose(runDirs.create(nextId())).path();
             Path top = runDir.resolve("disk.qcow2");
-            DiskChain disk = new DiskChain(top, image.diskLayers(), rootfs.file(), lowerDisks(rootfs));
-            steps.run("overlay", () -> overlays.create(HostFiles.size(rootfs.file()), top));
+            DiskChain disk = new DiskChain(top, image.diskLayers(), rootfs.rootDisk(), lowerDisks(rootfs));
+            steps.run("overlay", () -> overlays.create(HostFiles.size(rootfs.rootDisk()), top));
             Vm vm = steps.onFailureClose(steps.run("restore", () -> machine.vmm().restore(
                     machine.spec(runDir.getFileName().toString(), image.memory(), false, disk, network, runDir),
                     image.vmstate())));
@@ -99,9 +100,15 @@ final class SandboxFactory {
         }
     }
 
-    /** The image's lower layers, attached read-only; the guest stacks them under the root disk. */
+    /**
+     * The image's layers, attached read-only: its own under a fixed serial, its lowers under
+     * theirs; the guest stacks them under the writable root disk.
+     */
     static List<ReadOnlyDisk> lowerDisks(RootfsImage rootfs) {
-        return rootfs.lowers().stream().map(lower -> new ReadOnlyDisk(lower.serial(), lower.file())).toList();
+        List<ReadOnlyDisk> disks = new ArrayList<>();
+        disks.add(new ReadOnlyDisk(RootfsImage.TOP_LAYER_SERIAL, rootfs.file()));
+        rootfs.lowers().forEach(lower -> disks.add(new ReadOnlyDisk(lower.serial(), lower.file())));
+        return disks;
     }
 
     private static String nextId() {

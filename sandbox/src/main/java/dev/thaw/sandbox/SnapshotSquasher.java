@@ -40,8 +40,8 @@ final class SnapshotSquasher {
             Path disk = pending.files().disk();
             HostFiles.copy(diff.vmstate(), pending.files().vmstate());
             HostFiles.copy(diff.diskLayers().getFirst(), disk);
-            vmm.flatten(new DiskChain(disk, diff.diskLayers().subList(1, diff.diskLayers().size()), rootfs.file()),
-                    rootfs.file().getFileName().toString());
+            vmm.flatten(new DiskChain(disk, diff.diskLayers().subList(1, diff.diskLayers().size()), rootfs.rootDisk()),
+                    rootfs.rootDisk().getFileName().toString());
             try {
                 MemoryFiles.copy(diff.memory(), pending.files().memory());
             } catch (IOException e) {

@@ -33,8 +33,8 @@ class VmLifecycleTest {
         RootfsImage rootfs = runtime.image(runtime.languages().get("sh"));
         Path runDir = home.resolve("run").resolve("vm-" + ProcessHandle.current().pid() + "-lifecycle");
         Path overlay = home.resolve("overlay.qcow2");
-        machine.vmm().createLayer(overlay, rootfs.file().toFile().length(), null);
-        DiskChain disk = DiskChain.over(rootfs.file(), overlay);
+        machine.vmm().createLayer(overlay, rootfs.rootDisk().toFile().length(), null);
+        DiskChain disk = DiskChain.over(rootfs.rootDisk(), overlay).withLowerImages(SandboxFactory.lowerDisks(rootfs));
 
         try (Vm vm = machine.vmm().boot(machine.spec("lifecycle", runDir.resolve("memory"), false, disk, runDir));
                 AgentChannel agent = AgentChannel.connect(vm.agentSocket(), Duration.ofSeconds(10))) {
