@@ -416,6 +416,17 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
     return remove(path);
 }
 
+/* A full collection after the warm-up: what the toolchain left is garbage the snapshot would
+ * otherwise carry, and with -XX:MaxHeapFreeRatio the heap shrinks and gives the emptied
+ * pages back to the kernel, where the snapshot maker's zeroing finds them. */
+static void collect_garbage(void) {
+    jclass system = (*env)->FindClass(env, "java/lang/System");
+    jmethodID gc = system ? (*env)->GetStaticMethodID(env, system, "gc", "()V") : NULL;
+    if (!gc) die("java.lang.System.gc is missing");
+    (*env)->CallStaticVoidMethod(env, system, gc);
+    if ((*env)->ExceptionCheck(env)) die("System.gc failed");
+}
+
 /* Runs the warm-up program a few times, its output discarded, so that the toolchain's
  * classes are loaded and compiled to machine code before the snapshot. */
 static void warm_up(void) {
@@ -433,6 +444,7 @@ static void warm_up(void) {
     close(saved);
     close(null);
     if (chdir("/") != 0 || nftw(dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS) != 0) die("cannot remove the warm-up directory");
+    collect_garbage();
 }
 
 /* One request: the message's bytes and up to three descriptors; 0 when the agent is gone. */

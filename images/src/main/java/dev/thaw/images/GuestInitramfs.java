@@ -26,7 +26,7 @@ final class GuestInitramfs {
     static final List<String> MODULES = List.of("virtio_mmio", "virtio_blk", "virtio_console", "virtio_net", "ext4",
             "erofs", "overlay");
     /** Busybox applets /init calls by name; each becomes a symlink to /bin/busybox. */
-    static final List<String> APPLETS = List.of("sh", "mount", "insmod", "cat", "mkdir", "seq", "usleep", "poweroff", "ip", "ln");
+    static final List<String> APPLETS = List.of("sh", "mount", "insmod", "cat", "mkdir", "seq", "usleep", "poweroff", "ip", "ln", "rm");
     static final String BUSYBOX = "/bin/busybox";
 
     private GuestInitramfs() {}

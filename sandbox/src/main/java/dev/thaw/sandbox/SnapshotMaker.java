@@ -56,8 +56,10 @@ final class SnapshotMaker {
                     NetworkBackend.UNPLUGGED);
             progress.step("snapshot " + id + ": booting " + language.id());
             try (Sandbox template = sandboxes.boot(language, rootfs, guestFiles, runDir.path(), timings)) {
-                progress.step("snapshot " + id + ": warming up");
-                warmUp(template, timings);
+                if (language.resident() != Language.Resident.LAST_RUN) {
+                    progress.step("snapshot " + id + ": warming up");
+                    warmUp(template, timings);
+                }
                 progress.step("snapshot " + id + ": zeroing free memory");
                 zeroFreeMemory(template, timings);
                 progress.step("snapshot " + id + ": saving device state");
@@ -76,7 +78,10 @@ final class SnapshotMaker {
     /**
      * Runs the language's hello program once so that what every run touches (the fork path
      * of the resident runner, pipes, the working directory, and for compiled languages the
-     * compiler, linker and libraries in the page cache) is already in the saved memory.
+     * compiler, linker and libraries in the page cache) is already in the saved memory. The
+     * agent dropped the boot's page cache, so what this loads is what the snapshot keeps.
+     * A runner that serves only last runs warmed itself before it said READY: an ordinary
+     * run there would start a second runtime (a JVM) beside it only to fill the page cache.
      */
     private static void warmUp(Sandbox template, Timings timings) {
         String code = LanguageSamples.builtIn().warmUpCode(template.language().id());
