@@ -24,7 +24,8 @@ require('assert');
 
 const CHANNEL = 3;
 const COFFEE = process.argv[2] === '--coffee';
-const coffeeLib = () => path.dirname(require.resolve('coffeescript'));
+// Resolved once, with the runner's own module paths: a program's environment may hide them.
+const COFFEE_LIB = COFFEE ? path.dirname(require.resolve('coffeescript')) : null;
 
 /** Goes once through what programs do (compile a module, format an error), so that what that
  * path loads and compiles is already in the snapshot. */
@@ -37,8 +38,8 @@ function warmUp() {
         require('util').inspect(e);
     }
     if (COFFEE) {
-        require(path.join(coffeeLib(), 'command'));
-        require('coffeescript').compile('square = (x) -> x * x\nconsole.log square 3\n');
+        require(path.join(COFFEE_LIB, 'command'));
+        require(COFFEE_LIB).compile('square = (x) -> x * x\nconsole.log square 3\n');
     }
 }
 
@@ -124,7 +125,7 @@ function runJavaScript(file, args) {
 
 function runCoffee(file, args) {
     process.argv = [process.execPath, '/usr/bin/coffee', file, ...args];
-    require(path.join(coffeeLib(), 'command')).run();
+    require(path.join(COFFEE_LIB, 'command')).run();
 }
 
 function runHere(workdir, codeFile) {

@@ -36,9 +36,7 @@ class RubyRunnerTest {
     void start() throws Exception {
         assumeTrue(Files.isExecutable(RUBY), "needs " + RUBY + " for the resident runner");
         Path root = Files.createDirectories(dir.resolve("root"));
-        Path runner = Files.createDirectories(root.resolve("opt/thaw")).resolve("ruby-runner.rb");
-        Files.copy(HostModeAgent.sourceDir().resolve("ruby-runner.rb"), runner);
-        agent = HostModeAgent.withResident(root, List.of(RUBY.toString(), runner.toString()), Duration.ofSeconds(20));
+        agent = HostModeAgent.withRunnerScript(root, List.of(RUBY.toString()), "ruby-runner.rb");
         channel = agent.channel();
     }
 
