@@ -27,20 +27,30 @@ const COFFEE = process.argv[2] === '--coffee';
 // Resolved once, with the runner's own module paths: a program's environment may hide them.
 const COFFEE_LIB = COFFEE ? path.dirname(require.resolve('coffeescript')) : null;
 
-/** Goes once through what programs do (compile a module, format an error), so that what that
- * path loads and compiles is already in the snapshot. */
+/** Goes once through what programs do (load a file as a module, require another beside it,
+ * print, format an error; for coffeescript compile and run a file as its command does), so
+ * that what that path loads and compiles is already in the snapshot. What it prints goes to
+ * the kept pipes, where the agent drops it. */
 function warmUp() {
-    const warm = new Module('/warm-up.js', null);
-    warm._compile('module.exports = () => { throw new Error("warm-up"); };', '/warm-up.js');
+    const dir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'thaw-warm-up-'));
     try {
-        warm.exports();
-    } catch (e) {
-        require('util').inspect(e);
+        fs.writeFileSync(path.join(dir, 'lib.js'), 'exports.fail = () => { throw new Error("warm-up"); };\n');
+        fs.writeFileSync(path.join(dir, 'main.js'), 'console.log("warm-up"); console.error("warm-up");\n'
+                + 'try { require("./lib").fail(); } catch (e) { require("util").inspect(e); }\n');
+        Module._load(path.join(dir, 'main.js'), null, false);
+        if (COFFEE) warmUpCoffee(dir);
+    } finally {
+        fs.rmSync(dir, {recursive: true, force: true});
     }
-    if (COFFEE) {
-        require(path.join(COFFEE_LIB, 'command'));
-        require(COFFEE_LIB).compile('square = (x) -> x * x\nconsole.log square 3\n');
-    }
+}
+
+function warmUpCoffee(dir) {
+    require(path.join(COFFEE_LIB, 'command'));
+    const coffee = require(COFFEE_LIB);
+    coffee.register();
+    const file = path.join(dir, 'main.coffee');
+    fs.writeFileSync(file, 'square = (x) -> x * x\nconsole.log "warm-up #{square 3}"\n');
+    coffee.run(fs.readFileSync(file, 'utf8'), {filename: file});
 }
 
 /** One RUN message: its fields (RUN, workdir, code file, mode), or null if the agent is gone. */
