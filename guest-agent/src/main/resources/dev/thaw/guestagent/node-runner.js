@@ -11,8 +11,8 @@
  *
  * Random state: V8 seeds Math.random once per context, so clones of one snapshot would draw
  * the same numbers; the runner gives each program a Math.random seeded from the kernel (which
- * the host's SEED refreshed). OpenSSL's generator behind `crypto`, seeded when Node started,
- * cannot be reseeded from JavaScript (see PROTOCOL.md). */
+ * the host's SEED refreshed). OpenSSL's primary generator behind `crypto`, seeded when Node
+ * started, cannot be reseeded from JavaScript (see PROTOCOL.md). */
 const fs = require('fs');
 const path = require('path');
 const Module = require('module');
