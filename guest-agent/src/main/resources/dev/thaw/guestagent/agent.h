@@ -99,6 +99,15 @@ int prepare_workdir(struct workdir *w, const struct run_request *req, struct buf
                     size_t failure_len);
 void prepare_next_workdir(void);
 
+/* A program's stdio: pipes whose child ends become its 0, 1, 2; the agent's ends are
+ * non-blocking. A closed end is -1. */
+struct pipes {
+    int child[3]; /* the program's stdin (read end), stdout, stderr (write ends) */
+    int in, out, err;
+};
+int open_pipes(struct pipes *p);
+void close_pipes(struct pipes *p, int parent_ends);
+
 /* run.c: fills res, or writes why it could not into failure. */
 void run_program(const struct run_request *req, struct run_result *res, char *failure, size_t failure_len);
 void reap_orphans(void);
@@ -114,6 +123,8 @@ void resident_reaped(pid_t pid, int status); /* called by whoever reaps a child 
 int resident_submit(const char *workdir, const char *code_file, int last, int fds[3], pid_t *pid,
                     int *in_place, char *failure, size_t failure_len);
 int resident_socket(void);
+/* A kept-stdio runner's pipes for the last program: 1 with them in *p (now the caller's), 0 if none. */
+int resident_take_stdio(struct pipes *p);
 /* A whole line is already buffered (EXIT may come in the same read as PID). */
 int resident_has_line(void);
 /* 1 with *status set, 0 if the line is not complete yet, -1 (and a reason) if the runner died. */

@@ -1,7 +1,11 @@
 /* The resident runner: an interpreter the image keeps loaded (/etc/thaw/resident, one argv
  * element per line), started at boot so that it is already waiting inside every snapshot.
  * The agent hands it each program's working directory and three descriptors over a Unix
- * socket (fd 3 in the runner); the runner answers "PID <pid>" and later "EXIT <status>". */
+ * socket (fd 3 in the runner); the runner answers "PID <pid>" and later "EXIT <status>".
+ * A runner of the kept-stdio kind (/etc/thaw/resident-stdio says "kept": a runtime that
+ * cannot receive descriptors) gets its stdin, stdout and stderr on pipes at boot instead;
+ * the agent keeps their other ends and hands them to the guest's last program, which that
+ * runner becomes. */
 #define _GNU_SOURCE
 #include "agent.h"
 
@@ -28,6 +32,8 @@ static int running_in_place; /* the runner has become the guest's last program *
 static char gone_reason[200] = "this image has no resident runner (/etc/thaw/resident)";
 static char line[256];
 static size_t line_len;
+static int keeps_stdio;
+static struct pipes kept = {{-1, -1, -1}, -1, -1, -1}; /* a kept-stdio runner's stdio */
 
 int resident_ready(void) { return ready; }
 int resident_has_line(void) { return memchr(line, '\n', line_len) != NULL; }
@@ -40,6 +46,7 @@ static void runner_gone(const char *why) {
     if (sock >= 0) close(sock);
     sock = -1;
     line_len = 0;
+    close_pipes(&kept, 1);
     snprintf(gone_reason, sizeof gone_reason, "%s", why);
     log_msg("%s", why);
 }
@@ -111,9 +118,23 @@ static char **read_argv(const char *path) {
     return argv;
 }
 
+/* Whether the image's runner keeps its stdio: /etc/thaw/resident-stdio saying "kept". */
+static int wants_kept_stdio(void) {
+    char path[512], kind[16] = "";
+    snprintf(path, sizeof path, "%s/etc/thaw/resident-stdio", cfg.root);
+    FILE *f = fopen(path, "r");
+    if (!f) return 0;
+    if (!fgets(kind, sizeof kind, f)) kind[0] = 0;
+    fclose(f);
+    if (strcmp(kind, "kept\n") == 0 || strcmp(kind, "kept") == 0) return 1;
+    log_msg("ignoring /etc/thaw/resident-stdio: it says \"%s\", not \"kept\"", kind);
+    return 0;
+}
+
 static void exec_runner(char **argv, int fd) {
     setsid(); /* its own process group, which a program run in place inherits */
     signal(SIGPIPE, SIG_DFL);
+    for (int i = 0; keeps_stdio && i < 3; i++) dup2(kept.child[i], i);
     dup2(fd, 3);
     syscall(SYS_close_range, 4, ~0u, 0);
     if ((cfg.use_chroot && (chroot(cfg.root) != 0 || chdir("/") != 0)) ||
@@ -133,13 +154,16 @@ int resident_start(void) {
     char **argv = read_argv(path);
     int sv[2];
     if (!argv) return 0; /* this image has no resident runner */
-    if (!argv[0] || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
-        runner_gone("the resident runner could not be started (empty /etc/thaw/resident or no socket)");
+    keeps_stdio = wants_kept_stdio();
+    if (!argv[0] || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0 ||
+        (keeps_stdio && open_pipes(&kept) != 0)) {
+        runner_gone("the resident runner could not be started (empty /etc/thaw/resident, no socket or no pipes)");
         return -1;
     }
     runner = fork();
     if (runner == 0) exec_runner(argv, sv[1]);
     close(sv[1]);
+    close_pipes(&kept, 0);
     sock = sv[0];
     for (int i = 0; argv[i]; i++) free(argv[i]);
     free(argv);
@@ -154,6 +178,21 @@ int resident_start(void) {
     return -1;
 }
 
+/* A kept-stdio runner's stdin, stdout and stderr, for the program it is about to become:
+ * 1 with them in *p (the caller owns them now), 0 if this runner has none to give. What the
+ * runner wrote before (while warming up) is not the program's and is dropped. */
+int resident_take_stdio(struct pipes *p) {
+    if (!keeps_stdio || kept.in < 0) return 0;
+    char junk[4096];
+    for (int *fd = &kept.out; fd <= &kept.err; fd++)
+        while (read(*fd, junk, sizeof junk) > 0) {
+        }
+    *p = kept;
+    kept = (struct pipes){{-1, -1, -1}, -1, -1, -1};
+    return 1;
+}
+
+/* fds NULL: the message carries no descriptors (a kept-stdio runner's program uses its own). */
 static int send_run(const char *workdir, const char *code_file, int last, const int fds[3]) {
     struct buf msg = {0};
     buf_put(&msg, "RUN", 4);
@@ -167,7 +206,8 @@ static int send_run(const char *workdir, const char *code_file, int last, const 
     cmsg->cmsg_level = SOL_SOCKET;
     cmsg->cmsg_type = SCM_RIGHTS;
     cmsg->cmsg_len = CMSG_LEN(3 * sizeof(int));
-    memcpy(CMSG_DATA(cmsg), fds, 3 * sizeof(int));
+    if (fds) memcpy(CMSG_DATA(cmsg), fds, 3 * sizeof(int));
+    else hdr.msg_control = NULL, hdr.msg_controllen = 0;
     ssize_t sent = sendmsg(sock, &hdr, MSG_NOSIGNAL);
     buf_free(&msg);
     return sent < 0 ? -1 : 0;
@@ -185,7 +225,12 @@ int resident_submit(const char *workdir, const char *code_file, int last, int fd
         snprintf(failure, flen, "the resident runner is not running: %s", gone_reason);
         return -1;
     }
-    int got = send_run(workdir, code_file, last, fds) == 0 ? read_line(PID_TIMEOUT_MS) : -1;
+    if (keeps_stdio && !last) {
+        snprintf(failure, flen, "the resident runner keeps its stdio (/etc/thaw/resident-stdio) and serves only a "
+                                "guest's last program (RUN flag last)");
+        return -1;
+    }
+    int got = send_run(workdir, code_file, last, keeps_stdio ? NULL : fds) == 0 ? read_line(PID_TIMEOUT_MS) : -1;
     if (got <= 0) {
         if (got < 0) runner_lost();
         else kill(-runner, SIGKILL), runner_gone("the resident runner did not answer PID within 10 s");

@@ -27,22 +27,17 @@ void reap_orphans(void) {
     while ((pid = waitpid(-1, &status, WNOHANG)) > 0) resident_reaped(pid, status);
 }
 
-struct pipes {
-    int child[3]; /* the program's stdin (read end), stdout, stderr (write ends) */
-    int in, out, err;
-};
-
 static void close_fd(int *fd) {
     if (*fd >= 0) close(*fd);
     *fd = -1;
 }
 
-static void close_pipes(struct pipes *p, int parent_ends) {
+void close_pipes(struct pipes *p, int parent_ends) {
     for (int i = 0; i < 3; i++) close_fd(&p->child[i]);
     if (parent_ends) close_fd(&p->in), close_fd(&p->out), close_fd(&p->err);
 }
 
-static int open_pipes(struct pipes *p) {
+int open_pipes(struct pipes *p) {
     int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};
     int rc = pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC) ? -1 : 0;
     p->child[0] = in[0], p->child[1] = out[1], p->child[2] = err[1];
@@ -213,7 +208,8 @@ void run_program(const struct run_request *req, struct run_result *res, char *fa
     struct pipes p;
     struct ending e = {-1, 0, 0, -1};
     if (prepare_workdir(&w, req, &env, failure, flen) == 0) {
-        if (open_pipes(&p) != 0) {
+        int kept = (req->flags & RUN_RESIDENT) && (req->flags & RUN_LAST) && resident_take_stdio(&p);
+        if (!kept && open_pipes(&p) != 0) {
             snprintf(failure, flen, "cannot create pipes: %s", strerror(errno));
         } else {
             uint64_t start = now_us();

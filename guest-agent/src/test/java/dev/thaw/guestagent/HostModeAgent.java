@@ -65,6 +65,18 @@ final class HostModeAgent implements AutoCloseable {
         return agent;
     }
 
+    /**
+     * An agent whose resident runner is this module's {@code script}, copied to
+     * {@code root/opt/thaw} and run by {@code interpreter} (a command line to put it after).
+     */
+    static HostModeAgent withRunnerScript(Path root, List<String> interpreter, String script) throws Exception {
+        Path runner = Files.createDirectories(root.resolve("opt/thaw")).resolve(script);
+        Files.copy(sourceDir().resolve(script), runner);
+        List<String> argv = new ArrayList<>(interpreter);
+        argv.add(runner.toString()); // without chroot the host's path; in an image /opt/thaw/...
+        return withResident(root, argv, Duration.ofSeconds(20));
+    }
+
     AgentChannel channel() {
         return channel;
     }

@@ -36,11 +36,7 @@ class ResidentRunnerTest {
     void start() throws Exception {
         assumeTrue(Files.isExecutable(PYTHON), "needs " + PYTHON + " for the resident runner");
         Path root = Files.createDirectories(dir.resolve("root"));
-        Path runner = Files.createDirectories(root.resolve("opt/thaw")).resolve("python-runner.py");
-        Files.copy(HostModeAgent.sourceDir().resolve("python-runner.py"), runner);
-        // Without chroot the runner's path is the host's; in an image it is /opt/thaw/....
-        agent = HostModeAgent.withResident(root, List.of(PYTHON.toString(), "-s", runner.toString()),
-                Duration.ofSeconds(20));
+        agent = HostModeAgent.withRunnerScript(root, List.of(PYTHON.toString(), "-s"), "python-runner.py");
         channel = agent.channel();
     }
 

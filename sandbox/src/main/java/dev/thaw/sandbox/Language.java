@@ -56,7 +56,8 @@ public record Language(
 
     /**
      * NONE: no resident runner. EVERY_RUN: it forks a child for each program (Python).
-     * LAST_RUN: it can only become the guest's last program itself (a JVM cannot fork), so
+     * LAST_RUN: it can only become the guest's last program itself (a JVM cannot fork; node cannot
+     * receive descriptors, so it keeps the stdio the agent gave it at boot), so
      * only a one-shot run goes to it and a sandbox's other runs start the language's command.
      */
     public enum Resident {

@@ -28,6 +28,8 @@ final class LanguageTable {
     /** The shared layer JVM languages build on: the table's only sign that a language runs on a JVM. */
     private static final String JVM_LAYER = "jdk";
     private static final String RESIDENT_LIST = "/etc/thaw/resident";
+    private static final String RESIDENT_STDIO = "/etc/thaw/resident-stdio";
+    private static final String KEPT_STDIO = "kept";
     private static final String RUNNER_DIR = "/opt/thaw/";
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -50,9 +52,23 @@ final class LanguageTable {
      * (copied to {@code /opt/thaw/}), or a C program of Thaw's it is (compiled to
      * {@code /opt/thaw/} without {@code .c}). {@code in_place_only}: the runner serves only a
      * guest's last program (a JVM cannot fork), other runs start the language's command.
+     * {@code stdio: "kept"}: a runtime that cannot receive descriptors (node) gets its stdio
+     * on pipes the agent keeps for the program it becomes, so it too serves only a last program.
      */
     record Resident(List<String> argv, String runner, String program,
-            @JsonProperty("in_place_only") boolean inPlaceOnly) {}
+            @JsonProperty("in_place_only") boolean inPlaceOnly, String stdio) {
+
+        Resident {
+            if (stdio != null && !stdio.equals(KEPT_STDIO)) {
+                throw new IllegalStateException("languages.json: a resident's \"stdio\" can only be \""
+                        + KEPT_STDIO + "\", got \"" + stdio + "\"");
+            }
+        }
+
+        boolean keepsStdio() {
+            return stdio != null;
+        }
+    }
 
     record Table(Map<String, Layer> layers, List<Entry> languages) {}
 
@@ -88,7 +104,8 @@ final class LanguageTable {
         if (e.resident() == null) {
             return Language.Resident.NONE;
         }
-        return e.resident().inPlaceOnly() ? Language.Resident.LAST_RUN : Language.Resident.EVERY_RUN;
+        boolean lastOnly = e.resident().inPlaceOnly() || e.resident().keepsStdio();
+        return lastOnly ? Language.Resident.LAST_RUN : Language.Resident.EVERY_RUN;
     }
 
     /** The language's own layer, or its parent's when it adds nothing (a shell in the base). */
@@ -98,6 +115,9 @@ final class LanguageTable {
         Resident resident = e.resident();
         if (resident != null) {
             files.put(RESIDENT_LIST, String.join("\n", resident.argv()) + "\n");
+            if (resident.keepsStdio()) {
+                files.put(RESIDENT_STDIO, KEPT_STDIO + "\n");
+            }
             if (resident.runner() != null) {
                 files.put(RUNNER_DIR + resident.runner(), guestResource(resident.runner()));
             }

@@ -54,6 +54,20 @@ class LanguagesTest {
     }
 
     @Test
+    void node_languages_keep_their_runners_stdio_and_so_serve_only_a_guests_last_program() {
+        for (String id : List.of("javascript", "coffeescript")) {
+            Language node = languages.get(id);
+
+            assertThat(node.resident()).isEqualTo(Language.Resident.LAST_RUN);
+            assertThat(node.imageFiles()).containsEntry("/etc/thaw/resident-stdio", "kept\n")
+                    .containsKey("/opt/thaw/node-runner.js");
+        }
+        assertThat(languages.get("coffeescript").imageFiles().get("/etc/thaw/resident")).endsWith("--coffee\n");
+        assertThat(languages.get("ruby").resident()).isEqualTo(Language.Resident.EVERY_RUN);
+        assertThat(languages.get("ruby").imageFiles()).doesNotContainKey("/etc/thaw/resident-stdio");
+    }
+
+    @Test
     void java_image_carries_a_jvm_runner_that_serves_only_a_guests_last_program() {
         Language java = languages.get("java");
 

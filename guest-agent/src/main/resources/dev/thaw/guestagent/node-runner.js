@@ -1,0 +1,175 @@
+'use strict';
+/* Thaw's resident Node.js runner (agent-protocol/PROTOCOL.md, "Resident runner"), of the
+ * kept-stdio kind: Node can neither fork nor receive descriptors, so the agent starts it with
+ * stdin, stdout and stderr on pipes it keeps, and the runner serves one program, the guest's
+ * last (mode "here"), by becoming it. The RUN message carries no descriptors: the program's
+ * stdio is the runner's own.
+ *
+ * Usage: node node-runner.js            programs run as `node main.js` would run them
+ *        node node-runner.js --coffee   programs run as `coffee main.coffee` would, through
+ *                                       the coffeescript package's own command module
+ *
+ * Random state: V8 seeds Math.random once per context, so clones of one snapshot would draw
+ * the same numbers; the runner gives each program a Math.random seeded from the kernel (which
+ * the host's SEED refreshed). OpenSSL's primary generator behind `crypto`, seeded when Node
+ * started, cannot be reseeded from JavaScript (see PROTOCOL.md). */
+const fs = require('fs');
+const path = require('path');
+const Module = require('module');
+// What a first program would otherwise load: kept in the snapshot, loaded once.
+require('util');
+require('events');
+require('readline');
+require('assert');
+
+const CHANNEL = 3;
+const COFFEE = process.argv[2] === '--coffee';
+// Resolved once, with the runner's own module paths: a program's environment may hide them.
+const COFFEE_LIB = COFFEE ? path.dirname(require.resolve('coffeescript')) : null;
+
+/** Goes once through what programs do (load a file as a module, require another beside it,
+ * print, format an error; for coffeescript compile and run a file as its command does), so
+ * that what that path loads and compiles is already in the snapshot. What it prints goes to
+ * the kept pipes, where the agent drops it. */
+function warmUp() {
+    const dir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'thaw-warm-up-'));
+    try {
+        fs.writeFileSync(path.join(dir, 'lib.js'), 'exports.fail = () => { throw new Error("warm-up"); };\n');
+        fs.writeFileSync(path.join(dir, 'main.js'), 'console.log("warm-up"); console.error("warm-up");\n'
+                + 'try { require("./lib").fail(); } catch (e) { require("util").inspect(e); }\n');
+        Module._load(path.join(dir, 'main.js'), null, false);
+        if (COFFEE) warmUpCoffee(dir);
+    } finally {
+        fs.rmSync(dir, {recursive: true, force: true});
+    }
+    collectGarbage();
+}
+
+/** A full collection, so that the snapshot holds no garbage of the warm-up and a restored
+ * program starts with an empty young generation. The gc function is taken from a context of
+ * its own, so that programs do not see a global `gc`. */
+function collectGarbage() {
+    const v8 = require('v8');
+    v8.setFlagsFromString('--expose-gc');
+    const gc = require('vm').runInNewContext('gc');
+    v8.setFlagsFromString('--no-expose-gc');
+    gc();
+}
+
+function warmUpCoffee(dir) {
+    require(path.join(COFFEE_LIB, 'command'));
+    const coffee = require(COFFEE_LIB);
+    coffee.register();
+    const file = path.join(dir, 'main.coffee');
+    fs.writeFileSync(file, 'square = (x) -> x * x\nconsole.log "warm-up #{square 3}"\n');
+    coffee.run(fs.readFileSync(file, 'utf8'), {filename: file});
+}
+
+/** One RUN message: its fields (RUN, workdir, code file, mode), or null if the agent is gone. */
+function readRequest() {
+    let message = Buffer.alloc(0);
+    const chunk = Buffer.alloc(4096);
+    while (message.filter((b) => b === 0).length < 4) {
+        const got = fs.readSync(CHANNEL, chunk, 0, chunk.length, null);
+        if (got === 0) return null;
+        message = Buffer.concat([message, chunk.subarray(0, got)]);
+    }
+    return message.toString().split('\0').slice(0, 4);
+}
+
+/** NUL-separated entries of a file the agent wrote in the working directory; none if absent. */
+function readEntries(workdir, name) {
+    try {
+        return fs.readFileSync(path.join(workdir, name), 'utf8').split('\0').slice(0, -1);
+    } catch (e) {
+        if (e.code === 'ENOENT') return [];
+        throw e;
+    }
+}
+
+/** The program's whole environment (.thaw-env), and the module paths Node derives from it. */
+function takeEnvironment(workdir) {
+    for (const name of Object.keys(process.env)) delete process.env[name];
+    for (const entry of readEntries(workdir, '.thaw-env')) {
+        const eq = entry.indexOf('=');
+        if (eq > 0) process.env[entry.slice(0, eq)] = entry.slice(eq + 1);
+    }
+    Module._initPaths(); // NODE_PATH and HOME, read at start-up by `node`
+}
+
+/** Math.random from a fresh seed: xoshiro128**, two draws to a double with 53 random bits. */
+function reseedMathRandom() {
+    const s = new Uint32Array(4);
+    const fd = fs.openSync('/dev/urandom', 'r');
+    fs.readSync(fd, s, 0, 16, null);
+    fs.closeSync(fd);
+    const next = () => {
+        const result = Math.imul(rotl(Math.imul(s[1], 5), 7), 9) >>> 0;
+        const t = s[1] << 9;
+        s[2] ^= s[0], s[3] ^= s[1], s[1] ^= s[2], s[0] ^= s[3], s[2] ^= t, s[3] = rotl(s[3], 11);
+        return result;
+    };
+    Math.random = function random() {
+        return ((next() >>> 5) * 67108864 + (next() >>> 6)) / 9007199254740992;
+    };
+}
+
+function rotl(x, k) {
+    return (x << k) | (x >>> (32 - k));
+}
+
+/** Tells the agent the program's exit status once its 'exit' listeners have run: the exit
+ * itself (freeing the heap) is slow under TCG and the answer need not wait for it. Not when
+ * an uncaught exception ends the process: Node prints it after 'exit', and the agent takes the
+ * exit status instead. */
+function reportEndOnExit() {
+    const emit = process.emit;
+    let dying = false;
+    process.emit = function (event, ...args) {
+        const handled = emit.call(this, event, ...args);
+        if (event === 'uncaughtException' && !handled) dying = true;
+        if (event === 'exit' && !dying) {
+            const status = (Number(process.exitCode) | 0) & 0xff;
+            try {
+                fs.writeSync(CHANNEL, `EXIT ${status << 8}\n`);
+            } catch (e) {
+                // the agent is gone; the exit status says the same
+            }
+        }
+        return handled;
+    };
+}
+
+function runJavaScript(file, args) {
+    process.argv = [process.execPath, file, ...args];
+    Module.runMain();
+}
+
+function runCoffee(file, args) {
+    process.argv = [process.execPath, '/usr/bin/coffee', file, ...args];
+    require(path.join(COFFEE_LIB, 'command')).run();
+}
+
+function runHere(workdir, codeFile) {
+    fs.writeSync(CHANNEL, `PID ${process.pid}\n`);
+    process.chdir(workdir);
+    takeEnvironment(workdir);
+    reseedMathRandom();
+    reportEndOnExit();
+    const args = readEntries(workdir, '.thaw-args');
+    (COFFEE ? runCoffee : runJavaScript)(path.join(workdir, codeFile), args);
+}
+
+function main() {
+    warmUp();
+    fs.writeSync(CHANNEL, 'READY\n');
+    for (;;) {
+        const request = readRequest();
+        if (request === null) process.exit(0); // the agent is gone
+        const [verb, workdir, codeFile, mode] = request;
+        if (verb === 'RUN' && mode === 'here') return runHere(workdir, codeFile);
+        fs.writeSync(CHANNEL, 'ERROR this runner keeps its stdio and serves only mode here (a last RUN)\n');
+    }
+}
+
+main();
