@@ -70,11 +70,14 @@ class ThawLauncherIT {
         Outcome restored = thaw("run", "--lang", "sh", "--snapshot", "mine", "--code", "cat /tmp/kept");
         Outcome squashed = thaw("snapshot", "squash", "mine", "--as", "whole");
         Outcome fromWhole = thaw("run", "--lang", "sh", "--snapshot", "whole", "--code", "cat /tmp/kept");
+        Outcome otherLanguage = thaw("run", "--lang", "bash", "--snapshot", "whole", "--code", "cat /tmp/kept");
 
         assertThat(saved.stderr()).contains("saved diff snapshot mine of sh");
         assertThat(restored.stdout()).isEqualTo("kept\n");
         assertThat(squashed.stdout()).contains("squashed mine into full snapshot whole");
         assertThat(fromWhole.stdout()).isEqualTo("kept\n");
+        assertThat(otherLanguage.exit()).isEqualTo(2);
+        assertThat(otherLanguage.stderr()).contains("snapshot 'whole' holds a sh sandbox, not bash; run it with --lang sh");
     }
 
     @Test

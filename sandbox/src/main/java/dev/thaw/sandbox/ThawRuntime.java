@@ -205,6 +205,7 @@ public final class ThawRuntime {
         try {
             long check = System.nanoTime();
             Snapshot snapshot = request.snapshotId() == null ? languageSnapshot(language, rootfs) : openSnapshot(id);
+            requireLanguage(snapshot, language);
             timings.record("check", System.nanoTime() - check);
             RestoreImage restoreImage = translated("preparing snapshot " + id, () -> store.restoreImage(snapshot));
             Sandbox sandbox = sandboxes().restore(language, rootfs, restoreImage, network, timings);
@@ -273,6 +274,15 @@ public final class ThawRuntime {
         Snapshot found = snapshot(id).orElseThrow(() -> new SandboxException(
                 SandboxException.Code.NOT_FOUND, "no snapshot '" + id + "'; see: thaw snapshot list"));
         return open(id, image(languages.get(found.manifest().language())));
+    }
+
+    /** A snapshot restores only over its own language's disks; any other would not boot. */
+    private static void requireLanguage(Snapshot snapshot, Language language) {
+        String holds = snapshot.manifest().language();
+        if (!holds.equals(language.id())) {
+            throw new SandboxException(SandboxException.Code.BAD_REQUEST, "snapshot '" + snapshot.manifest().id()
+                    + "' holds a " + holds + " sandbox, not " + language.id() + "; run it with --lang " + holds);
+        }
     }
 
     private Snapshot open(String id, RootfsImage rootfs) {
