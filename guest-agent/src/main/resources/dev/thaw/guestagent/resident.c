@@ -174,8 +174,10 @@ void resident_poll_loading(void) {
         runner_lost();
     } else if (got == 1 || now_us() - loading_since > READY_TIMEOUT_MS * 1000ull) {
         char why[200] = "the resident runner did not say READY within 600 s";
-        line[strcspn(line, "\n")] = 0;
-        if (got == 1) snprintf(why, sizeof why, "the resident runner said \"%.100s\" instead of READY", line);
+        if (got == 1) {
+            line[strcspn(line, "\n")] = 0;
+            snprintf(why, sizeof why, "the resident runner said \"%.100s\" instead of READY", line);
+        }
         kill(-runner, SIGKILL);
         runner_gone(why);
     }

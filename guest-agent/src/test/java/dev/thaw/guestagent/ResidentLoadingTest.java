@@ -77,6 +77,18 @@ class ResidentLoadingTest {
     }
 
     @Test
+    void a_runner_whose_first_line_is_not_ready_is_killed_and_resident_runs_quote_it() throws Exception {
+        AgentChannel channel = startWith("echo hello >&3\nexec sleep 30");
+
+        GuestMessage.Ready ready = channel.awaitResidentRunner(Duration.ofSeconds(30));
+
+        assertThat(ready.residentRunner()).isFalse();
+        assertThat(ready.residentLoading()).isFalse();
+        assertThatThrownBy(() -> resident(channel, "print(1)"))
+                .hasMessageContaining("the resident runner said \"hello\" instead of READY");
+    }
+
+    @Test
     void no_resident_starts_no_runner() throws Exception {
         Path root = Files.createDirectories(dir.resolve("root"));
         HostModeAgent.writeResidentList(root, List.of(script("echo started > " + dir.resolve("started")).toString()));
