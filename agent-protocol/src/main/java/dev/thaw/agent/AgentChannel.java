@@ -21,6 +21,12 @@ import java.util.concurrent.locks.LockSupport;
 public final class AgentChannel implements AutoCloseable {
 
     private static final long PING_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    /**
+     * How often to ask whether a loading resident runner is ready. The runner cannot tell the
+     * host itself, and a PING costs the agent next to nothing, so this only bounds how late
+     * the host learns it.
+     */
+    private static final long RESIDENT_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
     private static final long CONNECT_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     private static final SecureRandom NONCES = new SecureRandom();
 
@@ -99,6 +105,30 @@ public final class AgentChannel implements AutoCloseable {
         throw new AgentException(AgentException.Code.TIMEOUT, "expected READY with nonce " + Long.toHexString(nonce)
                 + " within " + timeout.toMillis() + " ms; sent " + pings + " PINGs, received " + otherReadies
                 + " READY frames with other nonces and nothing else");
+    }
+
+    /**
+     * Waits until the agent's resident runner has finished loading: the agent answers PING at
+     * once while it loads, and says READY with {@code residentRunner} once it is loaded; the
+     * runner has no other way to tell. Returns the first READY that no longer says
+     * {@code residentLoading}: with {@code residentRunner} set, or without it if the runner
+     * ended (or the image has none). Throws {@link AgentException.Code#TIMEOUT} if it is still
+     * loading at the deadline.
+     */
+    public GuestMessage.Ready awaitResidentRunner(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (int asked = 1; ; asked++) {
+            GuestMessage.Ready ready = handshake(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            if (!ready.residentLoading()) {
+                return ready;
+            }
+            if (System.nanoTime() + RESIDENT_POLL_NANOS > deadline) {
+                throw new AgentException(AgentException.Code.TIMEOUT, "the resident runner was still loading after "
+                        + timeout.toMillis() + " ms (asked " + asked + " times); it warms up its toolchain before it"
+                        + " is ready, which a slow or busy host may need more time for");
+            }
+            LockSupport.parkNanos(RESIDENT_POLL_NANOS);
+        }
     }
 
     /** Gives the guest fresh entropy (32 to 512 bytes) and the wall-clock time. */

@@ -38,8 +38,8 @@ public final class AgentCodec {
     public static byte[] encode(GuestMessage message) {
         FrameWriter w = new FrameWriter();
         return switch (message) {
-            case GuestMessage.Ready r -> w.u64(r.nonce()).string(r.agentVersion()).u32(r.residentRunner() ? 1 : 0)
-                    .finish(READY, "READY");
+            case GuestMessage.Ready r -> w.u64(r.nonce()).string(r.agentVersion())
+                    .u32((r.residentRunner() ? 1 : 0) | (r.residentLoading() ? 2 : 0)).finish(READY, "READY");
             case GuestMessage.Seeded s -> w.finish(SEEDED, "SEEDED");
             case GuestMessage.Result r -> w.u32(r.exitCode()).u32(r.signal())
                     .u32((r.timedOut() ? 1 : 0) | (r.stdoutTruncated() ? 2 : 0) | (r.stderrTruncated() ? 4 : 0))
@@ -54,7 +54,12 @@ public final class AgentCodec {
     public static GuestMessage decodeGuest(byte[] frame) {
         FrameReader f = new FrameReader(frame);
         GuestMessage message = switch (f.type()) {
-            case READY -> new GuestMessage.Ready(f.u64(), f.string("agent_version"), (f.u32() & 1) != 0);
+            case READY -> {
+                long nonce = f.u64();
+                String version = f.string("agent_version");
+                int flags = f.u32();
+                yield new GuestMessage.Ready(nonce, version, (flags & 1) != 0, (flags & 2) != 0);
+            }
             case SEEDED -> new GuestMessage.Seeded();
             case RESULT -> {
                 int exit = f.u32(), signal = f.u32(), flags = f.u32();

@@ -6,8 +6,13 @@ import java.util.Objects;
 /** Messages the guest agent sends to the host (PROTOCOL.md, "Guest to host"). */
 public sealed interface GuestMessage {
 
-    /** The agent is up; {@code residentRunner} says whether a runtime is loaded and waiting. */
-    record Ready(long nonce, String agentVersion, boolean residentRunner) implements GuestMessage {}
+    /**
+     * The agent is up; {@code residentRunner} says whether a runtime is loaded and waiting now,
+     * {@code residentLoading} whether one was started and is still loading (it may take minutes:
+     * the agent serves meanwhile). Neither: the image has none, or it ended.
+     */
+    record Ready(long nonce, String agentVersion, boolean residentRunner, boolean residentLoading)
+            implements GuestMessage {}
 
     /** The entropy and time of a SEED were applied. */
     record Seeded() implements GuestMessage {}

@@ -52,10 +52,10 @@ class AgentChannelTest {
             CompletableFuture<GuestMessage.Ready> ready = CompletableFuture.supplyAsync(
                     () -> p.channel.handshake(Duration.ofSeconds(5)));
             long nonce = ((HostMessage.Ping) p.agent.next()).nonce();
-            p.agent.send(new GuestMessage.Ready(0, "boot", false));
-            p.agent.send(new GuestMessage.Ready(nonce + 1, "stale", false));
-            p.agent.send(new GuestMessage.Ready(nonce, "v1", true));
-            assertThat(ready.get()).isEqualTo(new GuestMessage.Ready(nonce, "v1", true));
+            p.agent.send(new GuestMessage.Ready(0, "boot", false, false));
+            p.agent.send(new GuestMessage.Ready(nonce + 1, "stale", false, false));
+            p.agent.send(new GuestMessage.Ready(nonce, "v1", true, false));
+            assertThat(ready.get()).isEqualTo(new GuestMessage.Ready(nonce, "v1", true, false));
         }
     }
 
@@ -67,7 +67,7 @@ class AgentChannelTest {
             HostMessage.Ping first = (HostMessage.Ping) p.agent.next(); // a guest still booting misses it
             HostMessage.Ping second = (HostMessage.Ping) p.agent.next();
             assertThat(second.nonce()).isEqualTo(first.nonce());
-            p.agent.send(new GuestMessage.Ready(second.nonce(), "v", false));
+            p.agent.send(new GuestMessage.Ready(second.nonce(), "v", false, false));
             assertThat(ready.get().agentVersion()).isEqualTo("v");
         }
     }
@@ -80,6 +80,52 @@ class AgentChannelTest {
                     .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(AgentException.Code.TIMEOUT))
                     .hasMessageContaining("expected READY").hasMessageContaining("2 PINGs");
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+        }
+    }
+
+    @Test
+    void await_resident_runner_pings_until_the_runner_is_no_longer_loading() throws Exception {
+        try (Pair p = pair()) {
+            CompletableFuture<GuestMessage.Ready> ready = CompletableFuture.supplyAsync(
+                    () -> p.channel.awaitResidentRunner(Duration.ofSeconds(10)));
+            long first = ((HostMessage.Ping) p.agent.next()).nonce();
+            p.agent.send(new GuestMessage.Ready(first, "v", false, true));
+            long second = ((HostMessage.Ping) p.agent.next()).nonce();
+            p.agent.send(new GuestMessage.Ready(second, "v", true, false));
+            assertThat(ready.get(5, TimeUnit.SECONDS)).isEqualTo(new GuestMessage.Ready(second, "v", true, false));
+        }
+    }
+
+    @Test
+    void await_resident_runner_returns_the_ready_of_a_runner_that_ended_while_loading() throws Exception {
+        try (Pair p = pair()) {
+            CompletableFuture<GuestMessage.Ready> ready = CompletableFuture.supplyAsync(
+                    () -> p.channel.awaitResidentRunner(Duration.ofSeconds(10)));
+            p.agent.send(new GuestMessage.Ready(((HostMessage.Ping) p.agent.next()).nonce(), "v", false, true));
+            p.agent.send(new GuestMessage.Ready(((HostMessage.Ping) p.agent.next()).nonce(), "v", false, false));
+            assertThat(ready.get(5, TimeUnit.SECONDS).residentRunner()).isFalse();
+        }
+    }
+
+    @Test
+    void await_resident_runner_gives_up_at_its_deadline_saying_the_runner_was_still_loading() throws Exception {
+        try (Pair p = pair()) {
+            CompletableFuture.runAsync(() -> answerEveryPingStillLoading(p.agent));
+            assertThatThrownBy(() -> p.channel.awaitResidentRunner(Duration.ofMillis(400)))
+                    .isInstanceOfSatisfying(AgentException.class,
+                            e -> assertThat(e.code()).isEqualTo(AgentException.Code.TIMEOUT))
+                    .hasMessageContaining("still loading after 400 ms");
+        }
+    }
+
+    /** Until the channel closes. */
+    private static void answerEveryPingStillLoading(FakeAgent agent) {
+        try {
+            while (true) {
+                agent.send(new GuestMessage.Ready(((HostMessage.Ping) agent.next()).nonce(), "v", false, true));
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // the test is over
         }
     }
 

@@ -28,7 +28,8 @@ class AgentCodecTest {
 
     @Test
     void guest_messages_round_trip() {
-        List<GuestMessage> messages = List.of(new GuestMessage.Ready(7, "abc123", true), new GuestMessage.Seeded(),
+        List<GuestMessage> messages = List.of(new GuestMessage.Ready(7, "abc123", true, false),
+                new GuestMessage.Ready(8, "v", false, true), new GuestMessage.Seeded(),
                 new GuestMessage.Result(137, 9, true, false, true, 123456, "out".getBytes(), new byte[0]),
                 new GuestMessage.Result(0, 0, false, true, false, 0, new byte[0], "err".getBytes()),
                 new GuestMessage.Failure("no runner: ß"));
@@ -88,7 +89,7 @@ class AgentCodecTest {
 
     @Test
     void malformed_bodies_are_protocol_errors_naming_the_problem() {
-        byte[] ready = AgentCodec.encode(new GuestMessage.Ready(1, "v", false));
+        byte[] ready = AgentCodec.encode(new GuestMessage.Ready(1, "v", false, false));
         assertProtocolError(() -> AgentCodec.decodeGuest(truncated(ready, 3)), "READY frame ends inside");
         byte[] failure = AgentCodec.encode(new GuestMessage.Failure("abc"));
         failure[8] = 100; // the message's length now exceeds the frame

@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-struct config cfg = {"/newroot", 1, 1, NULL};
+struct config cfg = {"/newroot", 1, 1, NULL, 1};
 
 void log_msg(const char *fmt, ...) {
     char line[1024];
@@ -44,7 +44,7 @@ static void send_ready(uint64_t nonce) {
     struct buf body = {0};
     buf_u64(&body, nonce);
     buf_bytes(&body, THAW_AGENT_VERSION, strlen(THAW_AGENT_VERSION));
-    buf_u32(&body, resident_ready() ? READY_RESIDENT : 0);
+    buf_u32(&body, (resident_ready() ? READY_RESIDENT : 0) | (resident_loading() ? READY_RESIDENT_LOADING : 0));
     channel_write_frame(MSG_READY, &body);
     buf_free(&body);
 }
@@ -161,13 +161,16 @@ static void serve(void) {
  *   --channel-connect PATH  talk over a Unix socket the test listens on, exit when it closes
  *   --root DIR              the root filesystem (default /newroot)
  *   --no-chroot             run programs in the root's directories without chroot
- *   --no-setuid             run programs as the agent's own user */
+ *   --no-setuid             run programs as the agent's own user
+ * In a guest too (init passes it when the kernel command line says thaw.resident=off):
+ *   --no-resident           do not start the image's resident runner */
 static void parse_args(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--channel-connect") && i + 1 < argc) cfg.connect = argv[++i];
         else if (!strcmp(argv[i], "--root") && i + 1 < argc) cfg.root = argv[++i];
         else if (!strcmp(argv[i], "--no-chroot")) cfg.use_chroot = 0;
         else if (!strcmp(argv[i], "--no-setuid")) cfg.drop_privileges = 0;
+        else if (!strcmp(argv[i], "--no-resident")) cfg.start_resident = 0;
         else log_msg("ignoring unknown argument %s", argv[i]);
     }
 }
@@ -179,7 +182,7 @@ static void parse_args(int argc, char **argv) {
  * maker's warm-up to load exactly what a run needs. Guest only: in host mode this is a test
  * on somebody's machine.
  */
-static void forget_boot_caches(void) {
+void forget_boot_caches(void) {
     if (getpid() != 1) return;
     sync();
     int fd = open("/proc/sys/vm/drop_caches", O_WRONLY | O_CLOEXEC);
@@ -198,10 +201,11 @@ int main(int argc, char **argv) {
             sleep(1); /* PID 1 must not exit: the kernel would panic */
         }
     }
-    if (resident_start() != 0) log_msg("no resident runner; resident runs will fail");
-    forget_boot_caches();
+    if (!cfg.start_resident) log_msg("resident runner not started (--no-resident)");
+    else if (resident_start() != 0) log_msg("no resident runner; resident runs will fail");
+    if (!resident_loading()) forget_boot_caches();
     prepare_next_workdir();
-    log_msg("version %s ready%s", THAW_AGENT_VERSION, resident_ready() ? ", resident runner loaded" : "");
+    log_msg("version %s ready%s", THAW_AGENT_VERSION, resident_loading() ? ", resident runner loading" : "");
     send_ready(0);
     serve();
     return 0;

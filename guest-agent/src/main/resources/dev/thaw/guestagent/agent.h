@@ -33,7 +33,8 @@ enum {
 
 /* RUN_LAST: no run follows in this guest, so the resident runner may run it in place. */
 enum { RUN_RESIDENT = 1, RUN_LAST = 2 };
-enum { READY_RESIDENT = 1 };
+/* READY_RESIDENT_LOADING: the runner was started and has not said READY yet. */
+enum { READY_RESIDENT = 1, READY_RESIDENT_LOADING = 2 };
 enum { RESULT_TIMED_OUT = 1, RESULT_STDOUT_TRUNCATED = 2, RESULT_STDERR_TRUNCATED = 4 };
 
 /* How the agent runs: inside a guest (defaults) or on a host for tests (host mode). */
@@ -42,6 +43,7 @@ struct config {
     int use_chroot;      /* run programs inside root */
     int drop_privileges; /* run programs as SANDBOX_UID */
     const char *connect; /* host mode: Unix socket to connect to instead of the virtio port */
+    int start_resident;  /* start the image's resident runner (a cold boot, which needs none, does not) */
 };
 extern struct config cfg;
 
@@ -113,8 +115,13 @@ void run_program(const struct run_request *req, struct run_result *res, char *fa
 void reap_orphans(void);
 
 /* resident.c */
-int resident_start(void);
+int resident_start(void); /* starts the runner and returns at once: it loads while the agent serves */
 int resident_ready(void);
+int resident_loading(void);
+/* The runner's socket while it loads, else -1: whoever waits for the host polls it too and
+ * calls resident_poll_loading when it turns readable (or every second, for the time limit). */
+int resident_loading_socket(void);
+void resident_poll_loading(void);
 void resident_reaped(pid_t pid, int status); /* called by whoever reaps a child */
 /* Hands a program to the runner. *in_place is set when the runner itself becomes the
  * program: it is then the agent's child and ends like one, or reports the program's end
@@ -134,6 +141,7 @@ int resident_read_exit(int *status, char *failure, size_t failure_len);
 int resident_read_report(int *status);
 
 /* agent.c */
+void forget_boot_caches(void); /* once the resident runner is loaded (or there is none) */
 /* files.c */
 void handle_put_file(struct reader *r);
 void handle_get_file(struct reader *r);

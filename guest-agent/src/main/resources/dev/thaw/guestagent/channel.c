@@ -81,15 +81,17 @@ static void host_gone(void) {
     }
 }
 
-/* Waits for events on the channel, reaping orphans meanwhile: as PID 1 the agent inherits
- * every orphaned process of the guest. Returns 1 if ready, 0 if the host is not connected. */
+/* Waits for events on the channel, reaping orphans meanwhile (as PID 1 the agent inherits
+ * every orphaned process of the guest) and taking a loading resident runner's READY when it
+ * comes. Returns 1 if ready, 0 if the host is not connected. */
 static int wait_for(short events) {
     for (;;) {
-        struct pollfd p = {chan, events, 0};
-        int rc = poll(&p, 1, IDLE_POLL_MS);
+        struct pollfd p[2] = {{chan, events, 0}, {resident_loading_socket(), POLLIN, 0}};
+        int rc = poll(p, 2, IDLE_POLL_MS);
         reap_orphans();
-        if (rc > 0 && (p.revents & events)) return 1;
-        if (rc > 0) return 0; /* POLLHUP or POLLERR alone */
+        resident_poll_loading();
+        if (rc > 0 && (p[0].revents & events)) return 1;
+        if (rc > 0 && p[0].revents) return 0; /* POLLHUP or POLLERR alone */
         if (rc < 0 && errno != EINTR) {
             log_msg("poll on the channel failed: %s", strerror(errno));
             pause_briefly();

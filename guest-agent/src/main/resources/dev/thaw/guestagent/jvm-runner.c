@@ -42,8 +42,9 @@
 #define CHANNEL 3
 #define MAX_OPTIONS 64
 #define MAX_STEPS 4
-/* Warm-up runs: at least one, more while the warm-up has taken less than WARM_UP_SECONDS, so
- * that a slow toolchain under TCG still says READY well within the agent's 60 s. */
+/* Warm-up runs: at least one, more while the warm-up has taken less than WARM_UP_SECONDS. A
+ * slow toolchain under TCG (kotlinc's and scalac's first compile takes a minute or more) runs
+ * once, which loads what a snapshot needs, rather than holding the snapshot for minutes. */
 #define WARM_UP_RUNS 3
 #define WARM_UP_SECONDS 25
 /* The JVM's main thread runs on a thread of ours so that its stack size is ours to choose

@@ -22,12 +22,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#define READY_TIMEOUT_MS 60000
+/* The agent serves frames while the runner warms up (a first compile under TCG takes minutes
+ * for kotlin and scala), so this only ends a runner that hangs. */
+#define READY_TIMEOUT_MS 600000
 #define PID_TIMEOUT_MS 10000
 
 static int sock = -1;
 static pid_t runner = -1;
 static int ready;
+static int loading;            /* started, READY not yet seen */
+static uint64_t loading_since; /* now_us() when it was started */
 static int running_in_place; /* the runner has become the guest's last program */
 static char gone_reason[200] = "this image has no resident runner (/etc/thaw/resident)";
 static char line[256];
@@ -36,11 +40,14 @@ static int keeps_stdio;
 static struct pipes kept = {{-1, -1, -1}, -1, -1, -1}; /* a kept-stdio runner's stdio */
 
 int resident_ready(void) { return ready; }
+int resident_loading(void) { return loading; }
+int resident_loading_socket(void) { return loading ? sock : -1; }
 int resident_has_line(void) { return memchr(line, '\n', line_len) != NULL; }
 int resident_socket(void) { return sock; }
 
 static void runner_gone(const char *why) {
     ready = 0;
+    loading = 0;
     running_in_place = 0;
     runner = -1;
     if (sock >= 0) close(sock);
@@ -167,15 +174,37 @@ int resident_start(void) {
     sock = sv[0];
     for (int i = 0; argv[i]; i++) free(argv[i]);
     free(argv);
-    int got = runner > 0 ? read_line(READY_TIMEOUT_MS) : -1;
+    if (runner < 0) {
+        runner_gone("the resident runner could not be started (fork failed)");
+        return -1;
+    }
+    loading = 1;
+    loading_since = now_us();
+    return 0;
+}
+
+/* The boot does not wait for the runner: the agent calls this whenever it waits for the host,
+ * and the runner's READY line is taken when it has come. */
+void resident_poll_loading(void) {
+    if (!loading) return;
+    int got = read_line(0);
     if (got == 1 && strncmp(line, "READY\n", 6) == 0) {
         consume_line();
+        loading = 0;
         ready = 1;
-        return 0;
+        log_msg("resident runner loaded after %llu ms", (unsigned long long)((now_us() - loading_since) / 1000u));
+        forget_boot_caches();
+    } else if (got < 0) {
+        runner_lost();
+    } else if (got == 1 || now_us() - loading_since > READY_TIMEOUT_MS * 1000ull) {
+        char why[200] = "the resident runner did not say READY within 600 s";
+        if (got == 1) {
+            line[strcspn(line, "\n")] = 0;
+            snprintf(why, sizeof why, "the resident runner said \"%.100s\" instead of READY", line);
+        }
+        kill(-runner, SIGKILL);
+        runner_gone(why);
     }
-    if (got < 0) runner_lost();
-    else kill(-runner, SIGKILL), runner_gone("the resident runner did not say READY within 60 s");
-    return -1;
 }
 
 /* A kept-stdio runner's stdin, stdout and stderr, for the program it is about to become:
@@ -221,6 +250,11 @@ static const char *quoted_line(void) {
 
 int resident_submit(const char *workdir, const char *code_file, int last, int fds[3], pid_t *pid, int *in_place,
                     char *failure, size_t flen) {
+    if (loading) {
+        snprintf(failure, flen, "the resident runner is not ready yet: it is still loading (started %llu s ago)",
+                 (unsigned long long)((now_us() - loading_since) / 1000000u));
+        return -1;
+    }
     if (!ready) {
         snprintf(failure, flen, "the resident runner is not running: %s", gone_reason);
         return -1;

@@ -36,14 +36,17 @@ final class HostModeAgent implements AutoCloseable {
         this.log = log;
     }
 
-    static HostModeAgent start(Path root) throws Exception {
+    /** @param options more of the agent's options, e.g. {@code --no-resident} */
+    static HostModeAgent start(Path root, String... options) throws Exception {
         Path socket = root.resolveSibling(root.getFileName() + ".sock");
         Path log = root.resolveSibling(root.getFileName() + ".log");
         Files.createDirectories(root.resolve("tmp")); // as in every root filesystem
+        List<String> command = new ArrayList<>(List.of(binary().toString(), "--channel-connect", socket.toString(),
+                "--root", root.toString(), "--no-chroot", "--no-setuid"));
+        command.addAll(List.of(options));
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(socket));
-            Process process = new ProcessBuilder(binary().toString(), "--channel-connect", socket.toString(),
-                    "--root", root.toString(), "--no-chroot", "--no-setuid")
+            Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             SocketChannel peer = server.accept();
             return new HostModeAgent(process, AgentChannel.over(peer, socket.toString()), log);
@@ -52,13 +55,12 @@ final class HostModeAgent implements AutoCloseable {
 
     /**
      * An agent whose image has a resident runner started by {@code argv} (host paths: host
-     * mode has no chroot), once it says the runner is ready.
+     * mode has no chroot), once it says the runner is loaded.
      */
     static HostModeAgent withResident(Path root, List<String> argv, Duration ready) throws Exception {
-        Files.writeString(Files.createDirectories(root.resolve("etc/thaw")).resolve("resident"),
-                String.join("\n", argv) + "\n");
+        writeResidentList(root, argv);
         HostModeAgent agent = start(root);
-        if (!agent.channel().handshake(ready).residentRunner()) {
+        if (!agent.channel().awaitResidentRunner(ready).residentRunner()) {
             agent.close();
             throw new AssertionError("the resident runner did not start:\n" + agent.log());
         }
@@ -75,6 +77,12 @@ final class HostModeAgent implements AutoCloseable {
         List<String> argv = new ArrayList<>(interpreter);
         argv.add(runner.toString()); // without chroot the host's path; in an image /opt/thaw/...
         return withResident(root, argv, Duration.ofSeconds(20));
+    }
+
+    /** The image's /etc/thaw/resident: the runner's argv, one element per line. */
+    static void writeResidentList(Path root, List<String> argv) throws IOException {
+        Files.writeString(Files.createDirectories(root.resolve("etc/thaw")).resolve("resident"),
+                String.join("\n", argv) + "\n");
     }
 
     AgentChannel channel() {

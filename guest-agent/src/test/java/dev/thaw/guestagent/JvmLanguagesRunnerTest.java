@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * jvm-runner holding the other JVM languages' toolchains: groovy and clojure as languages.json
- * configures them; kotlin and scala as it would, once a runner may warm up for longer than the
- * agent's READY limit allows (see the README on the resident runner). Runs where the host has
+ * jvm-runner holding the other JVM languages' toolchains as languages.json configures them:
+ * groovy, clojure, kotlin and scala (whose warm-up, a first compile, the agent does not wait
+ * for at boot: see PROTOCOL.md, "Resident runner"). Runs where the host has
  * their Debian packages (under {@code thaw.test.jvmRoot}, "/" unless set); the guest's real
  * runs are {@code thaw test-languages}.
  */

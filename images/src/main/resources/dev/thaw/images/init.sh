@@ -81,8 +81,14 @@ done
 # the host gives each clone that has network a namespace of its own.
 ip link set lo up || fail "cannot bring up lo"
 net=""
+agent_args=""
 for arg in $(cat /proc/cmdline); do
-    case "$arg" in thaw.net=*) net="${arg#thaw.net=}" ;; esac
+    case "$arg" in
+        thaw.net=*) net="${arg#thaw.net=}" ;;
+        # A cold boot runs its program with the language's own command and is never
+        # snapshotted: loading and warming the image's resident runner would be wasted work.
+        thaw.resident=off) agent_args="--no-resident" ;;
+    esac
 done
 if [ -n "$net" ]; then
     for _ in $(seq 1 500); do
@@ -100,4 +106,4 @@ fi
 rm -rf /lib/modules /bin /init
 # If exec itself fails, the shell exits, PID 1 dies and the kernel panics; with panic=-1
 # and -no-reboot QEMU exits, and the serial log shows the panic.
-exec /sbin/thaw-agent
+exec /sbin/thaw-agent $agent_args

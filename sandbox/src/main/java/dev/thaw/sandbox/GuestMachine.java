@@ -39,6 +39,20 @@ public record GuestMachine(
         return BASE_CMDLINE + " tsc_early_khz=" + tscKhz + " " + GuestNetwork.kernelArgument();
     }
 
+    /**
+     * Tells the guest's init not to start the image's resident runner. A cold boot runs its
+     * program with the language's own command and is never snapshotted, so loading and
+     * warming a runner (minutes for kotlin's or scala's compiler under TCG) is work it does
+     * not need. Snapshots are made with {@link #cmdline}, which their manifests record.
+     */
+    static final String NO_RESIDENT_ARGUMENT = "thaw.resident=off";
+
+    /** This machine for a cold boot: the same hardware, without the resident runner. */
+    public GuestMachine withoutResidentRunner() {
+        return new GuestMachine(vmm, kernel, accelerator, cpuModel, memoryMiB, vcpus,
+                cmdline + " " + NO_RESIDENT_ARGUMENT);
+    }
+
     public VmSpec spec(String id, Path memoryFile, boolean sharedMemory, DiskChain disk, Path runDir) {
         return spec(id, memoryFile, sharedMemory, disk, NetworkBackend.UNPLUGGED, runDir);
     }

@@ -43,6 +43,12 @@ public final class Sandbox implements AutoCloseable {
     private NetworkSlot network;
     /** Restored but not yet given fresh entropy: the next exec sends it first. */
     private boolean needsSeed;
+    /**
+     * Whether the guest's resident runner was loaded when the agent last said: only then do
+     * runs go to it. A restored guest's was (snapshots are made only once it is); a booted
+     * one's is loading, or not started at all in a cold boot.
+     */
+    private boolean residentLoaded;
 
     /**
      * What a restored sandbox was made from: the snapshot it maps and its disk, whose top
@@ -57,6 +63,7 @@ public final class Sandbox implements AutoCloseable {
         this.agent = agent;
         this.mode = mode;
         this.origin = origin;
+        this.residentLoaded = origin != null && language.resident() != Language.Resident.NONE;
     }
 
     public Language language() {
@@ -72,9 +79,24 @@ public final class Sandbox implements AutoCloseable {
         return broken;
     }
 
-    /** Waits until the freshly booted guest's agent (and resident runtime) answers. */
+    /** Waits until the freshly booted guest's agent answers; its resident runner may still be loading. */
     void awaitReady(Duration timeout) {
-        guarded(() -> agent.handshake(timeout));
+        residentLoaded = guarded(() -> agent.handshake(timeout)).residentRunner();
+    }
+
+    /**
+     * Waits until the guest's resident runner is loaded and warm, as a snapshot must hold it.
+     * Fails if the runner ended instead (the console tail says how) or is still loading after
+     * {@code timeout}.
+     */
+    void awaitResidentRunner(Duration timeout) {
+        residentLoaded = guarded(() -> agent.awaitResidentRunner(timeout)).residentRunner();
+        if (!residentLoaded) {
+            broken = true;
+            throw new SandboxException(SandboxException.Code.HOST, "the " + language.id()
+                    + " image's resident runner ended before it was loaded, so there is nothing warm to snapshot;"
+                    + " the agent's log says how it ended" + consoleTail());
+        }
     }
 
     /** Gives the guest fresh entropy and the current time; required after every restore. */
@@ -117,7 +139,8 @@ public final class Sandbox implements AutoCloseable {
      */
     public RunResult exec(RunRequest request, Timings timings, boolean last) {
         Duration timeout = request.timeoutIn(language);
-        HostMessage.Run run = new HostMessage.Run(language.resident().serves(last), last, (int) timeout.toMillis(),
+        boolean resident = residentLoaded && language.resident().serves(last);
+        HostMessage.Run run = new HostMessage.Run(resident, last, (int) timeout.toMillis(),
                 request.outputCapBytes(), language.codeFile(), request.code(), request.stdin(),
                 argv(request), envEntries(request.env()));
         return send(run, timeout, timings);

@@ -16,7 +16,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /** Starts sandboxes: by booting a language's image, or by restoring a snapshot. */
 final class SandboxFactory {
 
-    /** A cold guest boots its kernel and starts its runtime: seconds under TCG. */
+    /**
+     * A guest boots its kernel and starts its agent: seconds under TCG. A resident runner
+     * loads after that, without holding the agent's READY.
+     */
     static final Duration BOOT_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     private static final AtomicLong SEQUENCE = new AtomicLong();
@@ -35,12 +38,15 @@ final class SandboxFactory {
         return machine;
     }
 
-    /** Boots a fresh guest on a private overlay of {@code rootfs}; all of it is removed on close. */
+    /**
+     * Boots a fresh guest on a private overlay of {@code rootfs} for a cold run; all of it is
+     * removed on close. It starts no resident runner: its programs run the language's command.
+     */
     Sandbox boot(Language language, RootfsImage rootfs, NetworkBackend network, Timings timings) {
         try (Steps steps = new Steps("cold boot of " + language.id(), timings)) {
             Path runDir = steps.onFailureClose(runDirs.create(nextId())).path();
-            Sandbox sandbox = boot(language, rootfs, new GuestFiles(runDir.resolve("memory"), false,
-                    runDir.resolve("disk.qcow2"), network), runDir, timings);
+            Sandbox sandbox = boot(machine.withoutResidentRunner(), language, rootfs, new GuestFiles(
+                    runDir.resolve("memory"), false, runDir.resolve("disk.qcow2"), network), runDir, timings);
             steps.keep();
             return sandbox;
         }
@@ -49,14 +55,20 @@ final class SandboxFactory {
     /**
      * Boots a guest whose memory and disk live where {@code files} says, e.g. in a snapshot's
      * staging directory; the run directory holds only sockets and logs. The disk is a layer
-     * over {@code rootfs} that records the image's name, which carries its sha256.
+     * over {@code rootfs} that records the image's name, which carries its sha256. The guest
+     * starts the image's resident runner, if it has one, to be snapshotted with it.
      */
     Sandbox boot(Language language, RootfsImage rootfs, GuestFiles files, Path runDir, Timings timings) {
+        return boot(machine, language, rootfs, files, runDir, timings);
+    }
+
+    private Sandbox boot(GuestMachine guest, Language language, RootfsImage rootfs, GuestFiles files, Path runDir,
+            Timings timings) {
         try (Steps steps = new Steps("boot of " + language.id(), timings)) {
             DiskChain disk = DiskChain.over(rootfs.rootDisk(), files.disk()).withLowerImages(lowerDisks(rootfs));
-            steps.run("overlay", () -> machine.vmm().createLayer(files.disk(), HostFiles.size(rootfs.rootDisk()),
+            steps.run("overlay", () -> guest.vmm().createLayer(files.disk(), HostFiles.size(rootfs.rootDisk()),
                     rootfs.rootDisk().getFileName().toString()));
-            Vm vm = steps.onFailureClose(steps.run("boot", () -> machine.vmm().boot(machine.spec(
+            Vm vm = steps.onFailureClose(steps.run("boot", () -> guest.vmm().boot(guest.spec(
                     runDir.getFileName().toString(), files.memory(), files.sharedMemory(), disk, files.network(),
                     runDir))));
             AgentChannel agent = steps.onFailureClose(

@@ -29,6 +29,8 @@ final class SnapshotMaker {
             + "exec dd if=/dev/zero of=/dev/null count=1 status=none bs=$((free - " + ZEROING_MARGIN_KIB + "))K";
     private static final Duration ZEROING_TIMEOUT = Duration.ofSeconds(60);
 
+    private static final Duration MIN_RESIDENT_LOAD = Duration.ofMinutes(2);
+
     /** Room for the memory file if the guest touched all of it, plus disk changes. */
     private static final long DISK_HEADROOM = 64L << 20;
 
@@ -56,6 +58,11 @@ final class SnapshotMaker {
                     NetworkBackend.UNPLUGGED);
             progress.step("snapshot " + id + ": booting " + language.id());
             try (Sandbox template = sandboxes.boot(language, rootfs, guestFiles, runDir.path(), timings)) {
+                if (language.resident() != Language.Resident.NONE) {
+                    progress.step("snapshot " + id + ": waiting for the resident runner to load and warm up");
+                    new Steps("snapshot " + id, timings).run("resident",
+                            () -> template.awaitResidentRunner(residentLoadTimeout(language)));
+                }
                 if (language.resident() != Language.Resident.LAST_RUN) {
                     progress.step("snapshot " + id + ": warming up");
                     warmUp(template, timings);
@@ -73,6 +80,18 @@ final class SnapshotMaker {
                     timings.record("publish." + phase.name().toLowerCase(java.util.Locale.ROOT), took.toNanos()));
             return snapshot;
         }
+    }
+
+    /**
+     * How long a resident runner may take to load: it starts its runtime and runs the
+     * language's hello at least once (a JVM runner up to three times), which under TCG on a
+     * busy host takes about as long as a run of the language's own command, minutes for a
+     * compiler started afresh. Three of the language's default timeouts, and at least two
+     * minutes; the agent itself gives up on a runner after ten.
+     */
+    static Duration residentLoadTimeout(Language language) {
+        Duration threeRuns = language.defaultTimeout().multipliedBy(3);
+        return threeRuns.compareTo(MIN_RESIDENT_LOAD) > 0 ? threeRuns : MIN_RESIDENT_LOAD;
     }
 
     /**

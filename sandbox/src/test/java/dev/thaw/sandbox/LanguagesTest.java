@@ -79,6 +79,15 @@ class LanguagesTest {
     }
 
     @Test
+    void every_jvm_language_has_a_jvm_runner_for_its_last_program() {
+        for (String id : List.of("java", "kotlin", "scala", "groovy", "clojure")) {
+            Language language = languages.get(id);
+            assertThat(language.resident()).as(id).isEqualTo(Language.Resident.LAST_RUN);
+            assertThat(language.imageFiles().get("/etc/thaw/resident")).as(id).startsWith("/opt/thaw/jvm-runner\n");
+        }
+    }
+
+    @Test
     void a_request_without_a_timeout_gets_its_languages_default_by_kind_or_its_own() {
         RunRequest untimed = RunRequest.of("python", "print(1)");
 
