@@ -8,8 +8,9 @@
 # The program's top-level expressions are evaluated one by one in the global environment from
 # this file's last top-level expression, through .Internal(eval) alone: no closure frame of the
 # runner is on the stack, so an error reads "Error in f() : ..." and "Execution halted" (status 1)
-# as under Rscript; only its "Calls:" line is left out (those eval frames would show in it). The runner never writes EXIT: the agent takes
-# the exit status of the process (0, quit(status = n), 1 after an error). Random numbers: R seeds
+# as under Rscript; only its "Calls:" line is left out (those eval frames would show in it).
+# A program that runs to its end is reported with EXIT 0; otherwise the agent takes the exit
+# status of the process (quit(status = n), 1 after an error). Random numbers: R seeds
 # its generator from the clock and pid on first use, as under Rscript; the warm-up leaves no
 # .Random.seed in the snapshot.
 
@@ -19,8 +20,8 @@
     startupEnv <- Sys.getenv()
     startupEnv <- startupEnv[!names(startupEnv) %in% c("PATH", "HOME", "LANG")]
     # R cannot open a socket it inherited (/dev/fd/3 is no file), so the channel goes through
-    # helpers started with it: a cat that writes to it, a dd that takes one message from it.
-    # Both are running before the snapshot; the runner forks nothing once restored.
+    # helpers started with it: a cat that writes to it (until R exits), a dd that takes one
+    # message from it. Both run before the snapshot; the runner forks nothing once restored.
     writer <- NULL
     reader <- NULL
 
@@ -87,12 +88,20 @@
     # Sets the program up and answers its parsed top-level expressions.
     runHere <- function(workdir, codeFile) {
         send(sprintf("PID %d\n", Sys.getpid()))
-        close(writer) # the helper ends; the program inherits no channel but descriptor 3
         setwd(workdir)
         file <- file.path(workdir, codeFile)
         takeArguments(file, readEntries(workdir, ".thaw-args"))
         takeEnvironment(workdir)
         parse(file, keep.source = FALSE)
+    }
+
+    # A program that ran to its end: status 0, told before the exit (R's clean-up and the
+    # kernel freeing its memory are slow under TCG). Not when it left a .Last to run at exit.
+    reportEnd <- function() {
+        if (exists(".Last", envir = globalenv(), inherits = FALSE)) return(invisible())
+        flush(stdout())
+        flush(stderr())
+        send("EXIT 0\n")
     }
 
     # Goes once through what a typical program does (print, cat, format, paste, regex, a
@@ -136,6 +145,7 @@
             result <- .Internal(withVisible(.Internal(eval(expr, globalenv(), baseenv()))))
             if (result$visible) print(result$value)
         }
+        reportEnd()
     })
     environment()
 })
