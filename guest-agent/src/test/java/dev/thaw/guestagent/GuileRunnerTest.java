@@ -2,7 +2,6 @@ package dev.thaw.guestagent;
 
 import static dev.thaw.guestagent.AgentHostModeTest.text;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.thaw.agent.GuestMessage;
@@ -10,11 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The agent with guile-runner.scm as its kept-stdio resident runner, on the host's guile. Guile
@@ -22,36 +18,31 @@ import org.junit.jupiter.api.io.TempDir;
  * skip; {@code thaw test-languages --lang scheme} checks the runner in a real guest.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
-class GuileRunnerTest {
+class GuileRunnerTest extends KeptStdioRunnerContract {
 
     static final Path GUILE = Path.of("/usr/bin/guile");
     static final List<String> GUILE_SCRIPT = List.of(GUILE.toString(), "--no-auto-compile", "-s");
 
-    @TempDir
-    Path dir;
-    KeptStdioRunner runner;
-
-    @BeforeEach
-    void start() throws Exception {
+    @Override
+    KeptStdioRunner start(Path dir) throws Exception {
         assumeTrue(Files.isExecutable(GUILE), "needs " + GUILE + " (Debian package guile-3.0)");
-        runner = KeptStdioRunner.start(dir, GUILE_SCRIPT, "guile-runner.scm", "main.scm",
+        return KeptStdioRunner.start(dir, GUILE_SCRIPT, "guile-runner.scm", "main.scm",
                 List.of("guile", "--no-auto-compile", "-s", "{file}"));
     }
 
-    @AfterEach
-    void stop() throws Exception {
-        if (runner != null) {
-            runner.close();
-        }
+    @Override
+    String hello() {
+        return "(display \"hello\")\n(newline)\n";
     }
 
-    @Test
-    void prints_hello() {
-        GuestMessage.Result result = runner.last("(display \"hello\")\n(newline)\n", "", List.of(), List.of());
+    @Override
+    String byeThenExit3() {
+        return "(display \"bye\\n\")\n(exit 3)\n";
+    }
 
-        assertThat(text(result.stderr())).isEmpty();
-        assertThat(text(result.stdout())).isEqualTo("hello\n");
-        assertThat(result.exitCode()).isZero();
+    @Override
+    String printLast() {
+        return "(display \"last\")";
     }
 
     @Test
@@ -69,14 +60,6 @@ class GuileRunnerTest {
     }
 
     @Test
-    void exit_sets_the_status() {
-        GuestMessage.Result result = runner.last("(display \"bye\\n\")\n(exit 3)\n", "", List.of(), List.of());
-
-        assertThat(text(result.stdout())).isEqualTo("bye\n");
-        assertThat(result.exitCode()).isEqualTo(3);
-    }
-
-    @Test
     void an_uncaught_error_is_reported_as_guile_reports_it_and_exits_1() {
         GuestMessage.Result result = runner.last("(define (f) (error \"boom\" 1))\n(f)\n", "", List.of(), List.of());
 
@@ -84,12 +67,5 @@ class GuileRunnerTest {
                 .endsWith("\")\nIn ice-9/boot-9.scm:\n   2007:7  0 (error _ . _)\n\n"
                         + "ice-9/boot-9.scm:2007:7: In procedure error:\nboom 1\n");
         assertThat(result.exitCode()).isEqualTo(1);
-    }
-
-    @Test
-    void a_run_that_is_not_the_guests_last_is_refused_and_the_runner_still_serves_the_last() {
-        assertThatThrownBy(() -> runner.notLast("(display 1)")).hasMessageContaining("serves only a guest's last program");
-
-        assertThat(text(runner.last("(display \"last\")", "", List.of(), List.of()).stdout())).isEqualTo("last");
     }
 }

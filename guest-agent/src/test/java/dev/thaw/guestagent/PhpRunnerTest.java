@@ -2,7 +2,6 @@ package dev.thaw.guestagent;
 
 import static dev.thaw.guestagent.AgentHostModeTest.text;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.thaw.agent.GuestMessage;
@@ -10,43 +9,35 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The agent with php-runner.php as its kept-stdio resident runner, on the host's php. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class PhpRunnerTest {
+class PhpRunnerTest extends KeptStdioRunnerContract {
 
     static final Path PHP = Path.of("/usr/bin/php");
 
-    @TempDir
-    Path dir;
-    KeptStdioRunner runner;
-
-    @BeforeEach
-    void start() throws Exception {
+    @Override
+    KeptStdioRunner start(Path dir) throws Exception {
         assumeTrue(Files.isExecutable(PHP), "needs " + PHP + " (scripts/host.sh installs php-cli)");
-        runner = KeptStdioRunner.start(dir, List.of(PHP.toString()), "php-runner.php", "main.php",
+        return KeptStdioRunner.start(dir, List.of(PHP.toString()), "php-runner.php", "main.php",
                 List.of("php", "{file}"));
     }
 
-    @AfterEach
-    void stop() throws Exception {
-        if (runner != null) {
-            runner.close();
-        }
+    @Override
+    String hello() {
+        return "<?php echo \"hello\\n\";";
     }
 
-    @Test
-    void prints_hello() {
-        GuestMessage.Result result = runner.last("<?php echo \"hello\\n\";", "", List.of(), List.of());
+    @Override
+    String byeThenExit3() {
+        return "<?php register_shutdown_function(fn() => print(\"bye\\n\")); exit(3);";
+    }
 
-        assertThat(text(result.stdout())).isEqualTo("hello\n");
-        assertThat(text(result.stderr())).isEmpty();
-        assertThat(result.exitCode()).isZero();
+    @Override
+    String printLast() {
+        return "<?php echo 'last';";
     }
 
     @Test
@@ -63,15 +54,6 @@ class PhpRunnerTest {
 
         assertThat(text(result.stderr())).isEmpty();
         assertThat(text(result.stdout())).isEqualTo("ABC one,two words 3 bar bar 1 1 1 main.php own\n");
-    }
-
-    @Test
-    void exit_sets_the_status_after_shutdown_functions_run() {
-        GuestMessage.Result result = runner.last("<?php register_shutdown_function(fn() => print(\"bye\\n\")); exit(3);",
-                "", List.of(), List.of());
-
-        assertThat(text(result.stdout())).isEqualTo("bye\n");
-        assertThat(result.exitCode()).isEqualTo(3);
     }
 
     @Test
@@ -97,13 +79,6 @@ class PhpRunnerTest {
         assertThat(text(result.stderr())).matches("PHP Parse error:  syntax error, unexpected token \"echo\", expecting"
                 + " \",\" or \";\" in /\\S*/main.php on line 3\n");
         assertThat(result.exitCode()).isEqualTo(255);
-    }
-
-    @Test
-    void a_run_that_is_not_the_guests_last_is_refused_and_the_runner_still_serves_the_last() {
-        assertThatThrownBy(() -> runner.notLast("<?php echo 1;")).hasMessageContaining("serves only a guest's last program");
-
-        assertThat(text(runner.last("<?php echo 'last';", "", List.of(), List.of()).stdout())).isEqualTo("last");
     }
 
     @Test

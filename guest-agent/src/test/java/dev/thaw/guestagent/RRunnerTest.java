@@ -2,7 +2,6 @@ package dev.thaw.guestagent;
 
 import static dev.thaw.guestagent.AgentHostModeTest.text;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.thaw.agent.GuestMessage;
@@ -10,11 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The agent with r-runner.R as its kept-stdio resident runner, on the host's Rscript. R is too
@@ -22,26 +18,30 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code thaw test-languages --lang r} checks the runner in a real guest.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
-class RRunnerTest {
+class RRunnerTest extends KeptStdioRunnerContract {
 
     static final Path RSCRIPT = Path.of("/usr/bin/Rscript");
 
-    @TempDir
-    Path dir;
-    KeptStdioRunner runner;
-
-    @BeforeEach
-    void start() throws Exception {
+    @Override
+    KeptStdioRunner start(Path dir) throws Exception {
         assumeTrue(Files.isExecutable(RSCRIPT), "needs " + RSCRIPT + " (Debian package r-base-core)");
-        runner = KeptStdioRunner.start(dir, List.of(RSCRIPT.toString(), "--vanilla"), "r-runner.R", "main.r",
+        return KeptStdioRunner.start(dir, List.of(RSCRIPT.toString(), "--vanilla"), "r-runner.R", "main.r",
                 List.of("Rscript", "--vanilla", "{file}"));
     }
 
-    @AfterEach
-    void stop() throws Exception {
-        if (runner != null) {
-            runner.close();
-        }
+    @Override
+    String hello() {
+        return "cat('hello\\n')\n";
+    }
+
+    @Override
+    String byeThenExit3() {
+        return "cat('bye\\n')\nquit(status = 3)\ncat('not reached\\n')\n";
+    }
+
+    @Override
+    String printLast() {
+        return "cat('last')";
     }
 
     @Test
@@ -68,15 +68,6 @@ class RRunnerTest {
     }
 
     @Test
-    void quit_sets_the_status() {
-        GuestMessage.Result result = runner.last("cat('bye\\n')\nquit(status = 3)\ncat('not reached\\n')\n", "",
-                List.of(), List.of());
-
-        assertThat(text(result.stdout())).isEqualTo("bye\n");
-        assertThat(result.exitCode()).isEqualTo(3);
-    }
-
-    @Test
     void an_error_is_reported_as_rscript_reports_it_and_halts_with_status_1() {
         GuestMessage.Result result = runner.last("""
                 cat('before\\n')
@@ -88,12 +79,5 @@ class RRunnerTest {
         assertThat(text(result.stdout())).isEqualTo("before\n");
         assertThat(text(result.stderr())).isEqualTo("Error in f() : boom\nExecution halted\n");
         assertThat(result.exitCode()).isEqualTo(1);
-    }
-
-    @Test
-    void a_run_that_is_not_the_guests_last_is_refused_and_the_runner_still_serves_the_last() {
-        assertThatThrownBy(() -> runner.notLast("cat(1)")).hasMessageContaining("serves only a guest's last program");
-
-        assertThat(text(runner.last("cat('last')", "", List.of(), List.of()).stdout())).isEqualTo("last");
     }
 }
