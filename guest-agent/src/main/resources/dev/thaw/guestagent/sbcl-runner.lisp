@@ -5,8 +5,9 @@
 ;;;
 ;;; Usage: sbcl --script sbcl-runner.lisp
 ;;;
-;;; It never writes EXIT; the agent takes the exit status of the process (0 at the end, the
-;;; code of SB-EXT:EXIT, 1 after an unhandled error). *RANDOM-STATE* is left as SBCL starts
+;;; It writes EXIT from the last exit hook, with the status SBCL exits with (0 at the end, the
+;;; code of SB-EXT:EXIT, 1 after an unhandled error); an :ABORT exit skips hooks, and the agent
+;;; then takes the exit status of the process. *RANDOM-STATE* is left as SBCL starts
 ;;; it (the warm-up draws nothing), so a program draws what it would under `sbcl --script`.
 
 (defpackage :thaw-runner (:use :cl))
@@ -14,6 +15,9 @@
 
 (defvar *channel*
   (sb-sys:make-fd-stream 3 :input t :output t :buffering :full :external-format :utf-8))
+;; Kept out of the programs a program runs (F_SETFD, FD_CLOEXEC).
+(sb-alien:alien-funcall
+ (sb-alien:extern-alien "fcntl" (function sb-alien:int sb-alien:int sb-alien:int sb-alien:int)) 3 2 1)
 
 (defun send (line)
   (write-string line *channel*)
@@ -82,10 +86,18 @@ the snapshot holds none of its garbage. Its output goes to the kept pipes, which
 (defun process-id ()
   (sb-alien:alien-funcall (sb-alien:extern-alien "getpid" (function sb-alien:int))))
 
+(defun report-exit ()
+  "Tells the agent the program's exit status (SBCL keeps it in *EXIT-IN-PROGRESS* while it
+exits) with its output flushed: the rest of the exit (other threads, the heap) is slow under TCG."
+  (finish-output *standard-output*)
+  (finish-output *error-output*)
+  (let ((code sb-impl::*exit-in-progress*))
+    (ignore-errors (send (format nil "EXIT ~d~%" (ash (logand (if (integerp code) code 0) 255) 8))))))
+
 (defun run-here (workdir code-file)
   "Sets the program up and runs it as `sbcl --script` would: PROCESS-SCRIPT exits at its end."
   (send (format nil "PID ~d~%" (process-id)))
-  (close *channel*) ; the program inherits no channel; its end is taken from its exit
+  (push #'report-exit sb-ext:*exit-hooks*) ; the last hook to run: programs push theirs later
   (change-directory workdir)
   (take-environment workdir)
   (setf sb-ext:*posix-argv* (cons "sbcl" (read-entries workdir ".thaw-args")))
