@@ -1,0 +1,66 @@
+package dev.thaw.guestagent;
+
+import dev.thaw.agent.AgentChannel;
+import dev.thaw.agent.GuestMessage;
+import dev.thaw.agent.HostMessage;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An agent on the host whose resident runner is a kept-stdio one: a runner script of this
+ * module run by an interpreter, which serves the guest's last program (and refuses others).
+ */
+final class KeptStdioRunner implements AutoCloseable {
+
+    private final HostModeAgent agent;
+    private final String file;
+    private final List<String> command;
+
+    /** {@code command}: the language's run command, with {@code {file}} for the code file. */
+    private KeptStdioRunner(HostModeAgent agent, String file, List<String> command) {
+        this.agent = agent;
+        this.file = file;
+        this.command = command;
+    }
+
+    static KeptStdioRunner start(Path dir, List<String> interpreter, String script, String file,
+            List<String> command) throws Exception {
+        Path root = Files.createDirectories(dir.resolve("root"));
+        Files.writeString(Files.createDirectories(root.resolve("etc/thaw")).resolve("resident-stdio"), "kept\n");
+        return new KeptStdioRunner(HostModeAgent.withRunnerScript(root, interpreter, script), file, command);
+    }
+
+    AgentChannel channel() {
+        return agent.channel();
+    }
+
+    /** The guest's last program, run with {@code args}, {@code stdin} and the environment {@code env}. */
+    GuestMessage.Result last(String code, String stdin, List<String> args, List<String> env) {
+        List<String> argv = new ArrayList<>(command);
+        argv.addAll(args);
+        return channel().run(new HostMessage.Run(true, true, 10_000, 100_000, file,
+                code.getBytes(StandardCharsets.UTF_8), stdin.getBytes(StandardCharsets.UTF_8),
+                args.isEmpty() ? List.of() : argv, env), Duration.ofSeconds(20));
+    }
+
+    /** A program that is not the guest's last, which a kept-stdio runner cannot serve. */
+    GuestMessage.Result notLast(String code) {
+        return channel().run(new HostMessage.Run(true, false, 10_000, 10_000, file,
+                code.getBytes(StandardCharsets.UTF_8), new byte[0], List.of(), List.of()), Duration.ofSeconds(20));
+    }
+
+    /** A last program that runs past its {@code timeoutMs}. */
+    GuestMessage.Result timedOut(String code, int timeoutMs) {
+        return channel().run(new HostMessage.Run(true, true, timeoutMs, 1000, file,
+                code.getBytes(StandardCharsets.UTF_8), new byte[0], List.of(), List.of()), Duration.ofSeconds(20));
+    }
+
+    @Override
+    public void close() throws Exception {
+        agent.close();
+    }
+}
