@@ -5,9 +5,12 @@
  * last (mode "here"), by becoming it. The RUN message carries no descriptors: the program's
  * stdio is the runner's own.
  *
- * Usage: node node-runner.js            programs run as `node main.js` would run them
- *        node node-runner.js --coffee   programs run as `coffee main.coffee` would, through
- *                                       the coffeescript package's own command module
+ * Usage: node node-runner.js                programs run as `node main.js` would run them
+ *        node node-runner.js --coffee       programs run as `coffee main.coffee` would, through
+ *                                           the coffeescript package's own command module
+ *        node node-runner.js --typescript   programs are compiled as languages.json's tsc
+ *                                           command compiles them (its diagnostics on stdout,
+ *                                           its exit status), then main.js runs as `node main.js`
  *
  * Random state: V8 seeds Math.random once per context, so clones of one snapshot would draw
  * the same numbers; the runner gives each program a Math.random seeded from the kernel (which
@@ -24,6 +27,9 @@ require('assert');
 
 const CHANNEL = 3;
 const COFFEE = process.argv[2] === '--coffee';
+const TYPESCRIPT = process.argv[2] === '--typescript';
+/** The declarations languages.json's compile command passes to tsc beside the program. */
+const TYPESCRIPT_GLOBALS = '/opt/thaw/node-globals.d.ts';
 // Resolved once, with the runner's own module paths: a program's environment may hide them.
 const COFFEE_LIB = COFFEE ? path.dirname(require.resolve('coffeescript')) : null;
 
@@ -39,6 +45,7 @@ function warmUp() {
                 + 'try { require("./lib").fail(); } catch (e) { require("util").inspect(e); }\n');
         Module._load(path.join(dir, 'main.js'), null, false);
         if (COFFEE) warmUpCoffee(dir);
+        if (TYPESCRIPT) warmUpTypeScript(dir);
     } finally {
         fs.rmSync(dir, {recursive: true, force: true});
     }
@@ -63,6 +70,49 @@ function warmUpCoffee(dir) {
     const file = path.join(dir, 'main.coffee');
     fs.writeFileSync(file, 'square = (x) -> x * x\nconsole.log "warm-up #{square 3}"\n');
     coffee.run(fs.readFileSync(file, 'utf8'), {filename: file});
+}
+
+/** Declaration files (the standard library's, the globals) parsed by the warm-up: a program's
+ * compile takes them from here instead of parsing them again, as tsc's watch mode keeps them. */
+const declarations = new Map();
+
+function warmUpTypeScript(dir) {
+    const file = path.join(dir, 'main.ts');
+    fs.writeFileSync(file, 'const square = (x: number): number => x * x;\nconsole.log(`warm-up ${square(3)}`);\n');
+    for (let i = 0; i < 2; i++) compileTypeScript(file);
+}
+
+/**
+ * What `tsc --pretty false --skipLibCheck --target es2020 --module commonjs --outDir . main.ts globals`
+ * does: emit main.js beside the file, print each diagnostic as tsc does without --pretty, and
+ * answer tsc's exit status (1: errors and nothing emitted, 2: errors but emitted, 0: clean).
+ */
+function compileTypeScript(file) {
+    const ts = require('typescript');
+    const options = {target: ts.ScriptTarget.ES2020, module: ts.ModuleKind.CommonJS,
+        outDir: path.dirname(file), pretty: false, skipLibCheck: true};
+    const program = ts.createProgram([file, TYPESCRIPT_GLOBALS], options, keepingDeclarations(ts, options));
+    const emitted = program.emit();
+    const diagnostics = ts.sortAndDeduplicateDiagnostics(
+        ts.getPreEmitDiagnostics(program).concat(emitted.diagnostics));
+    if (diagnostics.length === 0) return 0;
+    process.stdout.write(ts.formatDiagnostics(diagnostics, {
+        getCanonicalFileName: (name) => name,
+        getCurrentDirectory: () => process.cwd(),
+        getNewLine: () => '\n',
+    }));
+    return emitted.emitSkipped ? 1 : 2;
+}
+
+function keepingDeclarations(ts, options) {
+    const host = ts.createCompilerHost(options);
+    const parse = host.getSourceFile;
+    host.getSourceFile = (name, ...rest) => {
+        if (!name.endsWith('.d.ts')) return parse.call(host, name, ...rest);
+        if (!declarations.has(name)) declarations.set(name, parse.call(host, name, ...rest));
+        return declarations.get(name);
+    };
+    return host;
 }
 
 /** One RUN message: its fields (RUN, workdir, code file, mode), or null if the agent is gone. */
@@ -150,6 +200,15 @@ function runCoffee(file, args) {
     require(path.join(COFFEE_LIB, 'command')).run();
 }
 
+function runTypeScript(file, args) {
+    const status = compileTypeScript(file);
+    if (status !== 0) {
+        process.exitCode = status;
+        return;
+    }
+    runJavaScript(file.replace(/\.ts$/, '.js'), args);
+}
+
 function runHere(workdir, codeFile) {
     fs.writeSync(CHANNEL, `PID ${process.pid}\n`);
     process.chdir(workdir);
@@ -157,7 +216,8 @@ function runHere(workdir, codeFile) {
     reseedMathRandom();
     reportEndOnExit();
     const args = readEntries(workdir, '.thaw-args');
-    (COFFEE ? runCoffee : runJavaScript)(path.join(workdir, codeFile), args);
+    const run = COFFEE ? runCoffee : TYPESCRIPT ? runTypeScript : runJavaScript;
+    run(path.join(workdir, codeFile), args);
 }
 
 function main() {
