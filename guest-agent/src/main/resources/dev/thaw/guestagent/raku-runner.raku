@@ -101,7 +101,8 @@ sub warm-up() {
         try die 'warm-up'; $!.message.chars;
         END
 
-    nqp::getcomp('Raku').command_eval($file.Str, :encoding('utf8'));
+    # Again, so that MoarVM's specializer and JIT have seen the compiler's hot paths.
+    nqp::getcomp('Raku').command_eval($file.Str, :encoding('utf8')) for ^6;
     $*OUT.flush;
     $*ERR.flush;
     nqp::force_gc();
