@@ -6,8 +6,9 @@
 %
 % The program is sourced at this script's top level, so it runs in the base workspace as
 % `octave-cli main.m` runs it; an uncaught error is printed as Octave prints it (with the
-% program's frames only) and the status is 1; `exit` ends the process. The end is always an
-% exit, whose status the agent takes: the runner sends no EXIT line. argv, program_name and
+% program's frames only) and the status is 1; `exit` ends the process, whose status the agent
+% takes. Otherwise the runner answers EXIT once output is flushed: Octave's own exit (unloading
+% and freeing the interpreter) is slow under TCG and the answer need not wait. argv, program_name and
 % program_invocation_name, which Octave fixes at start-up, are shadowed by functions that
 % answer the program's.
 %
@@ -77,11 +78,10 @@ function thaw_shadow_command_line()
   warning("on", "Octave:shadowed-function");
 end
 
-% Answers the RUN, ends the channel's writer and gives Octave the program's directory,
-% environment, command line and random state; returns the program's file.
+% Answers the RUN and gives Octave the program's directory, environment, command line and
+% random state; returns the program's file.
 function file = thaw_take_program(workdir, code_file, writer)
   thaw_tell_agent(writer, sprintf("PID %d", getpid()));
-  pclose(writer);
   cd(workdir);
   thaw_take_environment(workdir);
   file = fullfile(workdir, code_file);
@@ -89,6 +89,13 @@ function file = thaw_take_program(workdir, code_file, writer)
   program_name(code_file);
   program_invocation_name(code_file);
   thaw_reseed();
+end
+
+% The answer to the agent at the program's end, after its output.
+function thaw_report_end(writer, status)
+  fflush(stdout);
+  fflush(stderr);
+  thaw_tell_agent(writer, sprintf("EXIT %d", status * 256));
 end
 
 % An uncaught error as octave-cli prints it for a script, with the program's frames only.
@@ -101,6 +108,8 @@ function thaw_report_error(err)
       fprintf(stderr, "    %s at line %d column %d\n", frame.name, frame.line, frame.column);
     end
   end
+  % What Octave 7.3's exit adds after an error, which comes after the runner's EXIT otherwise.
+  fprintf(stderr, "error: ignoring const execution_exception& while preparing to exit\n");
   fflush(stderr);
 end
 
@@ -133,11 +142,13 @@ while true
   thaw_tell_agent(thaw_writer, "ERROR this runner keeps its stdio and serves only mode here (a last RUN)");
 end
 thaw_file = thaw_take_program(thaw_request{2}, thaw_request{3}, thaw_writer);
-clear thaw_request thaw_writer;
+clear thaw_request;
 try
   source(thaw_file);
 catch thaw_error
   thaw_report_error(thaw_error);
+  thaw_report_end(thaw_writer, 1);
   exit(1);
 end
+thaw_report_end(thaw_writer, 0);
 % The end of this script ends Octave with status 0, as the end of a plain script does.
