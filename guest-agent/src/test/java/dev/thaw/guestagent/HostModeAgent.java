@@ -72,11 +72,17 @@ final class HostModeAgent implements AutoCloseable {
      * {@code root/opt/thaw} and run by {@code interpreter} (a command line to put it after).
      */
     static HostModeAgent withRunnerScript(Path root, List<String> interpreter, String script) throws Exception {
+        return withRunnerScript(root, interpreter, script, Duration.ofSeconds(20));
+    }
+
+    /** As above, for a runner that may take up to {@code ready} to warm up. */
+    static HostModeAgent withRunnerScript(Path root, List<String> interpreter, String script, Duration ready)
+            throws Exception {
         Path runner = Files.createDirectories(root.resolve("opt/thaw")).resolve(script);
         Files.copy(sourceDir().resolve(script), runner);
         List<String> argv = new ArrayList<>(interpreter);
         argv.add(runner.toString()); // without chroot the host's path; in an image /opt/thaw/...
-        return withResident(root, argv, Duration.ofSeconds(20));
+        return withResident(root, argv, ready);
     }
 
     /** The image's /etc/thaw/resident: the runner's argv, one element per line. */

@@ -1,5 +1,7 @@
 package dev.thaw.guestagent;
 
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import dev.thaw.agent.AgentChannel;
 import dev.thaw.agent.GuestMessage;
 import dev.thaw.agent.HostMessage;
@@ -13,6 +15,8 @@ import java.util.List;
 /**
  * An agent on the host whose resident runner is a kept-stdio one: a runner script of this
  * module run by an interpreter, which serves the guest's last program (and refuses others).
+ * Such a runner serves one program, so a test starts one per program. Skips the test where
+ * the host lacks the interpreter.
  */
 final class KeptStdioRunner implements AutoCloseable {
 
@@ -29,9 +33,17 @@ final class KeptStdioRunner implements AutoCloseable {
 
     static KeptStdioRunner start(Path dir, List<String> interpreter, String script, String file,
             List<String> command) throws Exception {
+        return start(dir, interpreter, script, file, command, Duration.ofSeconds(20));
+    }
+
+    /** As above, for a runner that may take up to {@code ready} to warm up. */
+    static KeptStdioRunner start(Path dir, List<String> interpreter, String script, String file,
+            List<String> command, Duration ready) throws Exception {
+        assumeTrue(Files.isExecutable(Path.of(interpreter.getFirst())), "needs " + interpreter.getFirst()
+                + " for the resident runner");
         Path root = Files.createDirectories(dir.resolve("root"));
         Files.writeString(Files.createDirectories(root.resolve("etc/thaw")).resolve("resident-stdio"), "kept\n");
-        return new KeptStdioRunner(HostModeAgent.withRunnerScript(root, interpreter, script), file, command);
+        return new KeptStdioRunner(HostModeAgent.withRunnerScript(root, interpreter, script, ready), file, command);
     }
 
     AgentChannel channel() {
@@ -42,9 +54,9 @@ final class KeptStdioRunner implements AutoCloseable {
     GuestMessage.Result last(String code, String stdin, List<String> args, List<String> env) {
         List<String> argv = new ArrayList<>(command);
         argv.addAll(args);
-        return channel().run(new HostMessage.Run(true, true, 10_000, 100_000, file,
+        return channel().run(new HostMessage.Run(true, true, 20_000, 100_000, file,
                 code.getBytes(StandardCharsets.UTF_8), stdin.getBytes(StandardCharsets.UTF_8),
-                args.isEmpty() ? List.of() : argv, env), Duration.ofSeconds(20));
+                args.isEmpty() ? List.of() : argv, env), Duration.ofSeconds(40));
     }
 
     /** A program that is not the guest's last, which a kept-stdio runner cannot serve. */
