@@ -33,7 +33,7 @@ abstract class ShellRunnerContract extends KeptStdioRunnerContract {
         GuestMessage.Result result = runner.last("""
                 read -r line
                 echo "$line $# $1,$2 $FOO ${0##*/} $([ "$PWD" = "$HOME" ] && echo same) $SHLVL"
-                env | grep -Ev '^(PATH|HOME|TMPDIR|LANG|FOO|PWD|SHLVL|OLDPWD|_)=' | sort
+                env | grep -Ev '^(PATH|HOME|TMPDIR|LANG|FOO|PWD|SHLVL|OLDPWD|LOGNAME|_)=' | sort
                 """, "abc\n", List.of("one", "two words"), List.of("FOO=bar"));
 
         assertThat(text(result.stderr())).isEmpty();
