@@ -61,6 +61,17 @@ sub kernel_seed {
     return unpack 'L', $bytes;
 }
 
+# main::DATA as `perl` opens it for a script ending in __END__ (`do` opens it for __DATA__ alone):
+# the text after the first line that is __END__, which no heredoc or POD is taken to hold.
+sub open_data {
+    my ($file) = @_;
+    open(my $in, '<:raw', $file) or return;
+    local $/;
+    my $text = <$in>;
+    no warnings 'once';
+    open(\*main::DATA, '<', \"$1") if $text =~ /^__END__[ \t]*\r?\n(.*)\z/ms;
+}
+
 # Sets the program up ($0, @ARGV, directory, environment, start time, srand); answers its file.
 sub run_here {
     my ($workdir, $code_file) = @_;
@@ -69,6 +80,7 @@ sub run_here {
     take_environment($workdir);
     my $file = "$workdir/$code_file";
     $0 = $file;
+    open_data($file);
     @ARGV = read_entries("$workdir/.thaw-args");
     $^T = time;
     srand(kernel_seed());

@@ -77,6 +77,7 @@ thaw_warm_up() {
     IFS=' ' read -r line <<< "1 22 333"
     case ${line//2/x} in *x*) printf '%s %05.1f %s\n' "${(U)words}" 3.14159 "${(k)count}" ;; esac
     [[ $line =~ '([0-9]+)$' ]] && print -r -- $match[1] ${line[1]} ${(o)words}
+    print -r -- ${(k)parameters[(R)*export*]} # loads zsh/parameter, which the RUN needs
 }
 
 thaw_serve() {

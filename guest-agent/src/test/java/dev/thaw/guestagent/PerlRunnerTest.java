@@ -77,4 +77,11 @@ class PerlRunnerTest extends KeptStdioRunnerContract {
         assertThat(text(result.stdout())).isEqualTo("caught\n");
         assertThat(result.exitCode()).isZero();
     }
+
+    @Test
+    void data_after_end_is_read_from_the_data_handle() {
+        GuestMessage.Result result = runner.last("print while <DATA>;\n__END__\none\ntwo\n", "", List.of(), List.of());
+
+        assertThat(text(result.stdout())).isEqualTo("one\ntwo\n");
+    }
 }
