@@ -7,8 +7,8 @@
 # Usage: zsh zsh-runner.zsh
 #
 # Sourced at top level, the program's `exit`, `$?`, `set -e`, traps and functions behave as in a
-# script; it differs where zsh tells a sourced file from a script: a top-level `return` ends it
-# (a script ends too, with that status), ZSH_EVAL_CONTEXT reads toplevel:file, funcstack and
+# script (a top-level `return` ends it with its status, as it ends a script); it differs where zsh
+# tells a sourced file from a script: ZSH_EVAL_CONTEXT reads toplevel:file, funcstack and
 # funcfiletrace hold the source, and `trap` shows the runner's EXIT trap, which writes EXIT with
 # the status zsh exits with (a program that sets its own EXIT trap replaces it, and zsh skips it
 # when `set -e` ends the shell inside a function; the agent then takes the exit status). The channel, moved above 9 out of the program's way, is inherited by
