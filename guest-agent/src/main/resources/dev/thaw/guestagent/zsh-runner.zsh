@@ -11,9 +11,9 @@
 # tells a sourced file from a script: ZSH_EVAL_CONTEXT reads toplevel:file, funcstack and
 # funcfiletrace hold the source, and `trap` shows the runner's EXIT trap, which writes EXIT with
 # the status zsh exits with (a program that sets its own EXIT trap replaces it, and zsh skips it
-# when `set -e` ends the shell inside a function; the agent then takes the exit status). The channel, moved above 9 out of the program's way, is inherited by
-# the commands the program runs (zsh cannot mark it close-on-exec without a module). Nothing
-# here forks.
+# when `set -e` ends the shell inside a function; the agent then takes the exit status). The
+# channel, moved above 9 out of the program's way, is inherited by the commands the program runs
+# (zsh cannot mark it close-on-exec without a module). Nothing here forks.
 
 exec {thaw_channel}>&3 3>&-
 
