@@ -27,21 +27,23 @@ thaw_read_request() {
     done
 }
 
-# The exported parameters zsh set at its start unset, then the program's whole environment
-# (.thaw-env) exported, with the LOGNAME, SHLVL, PWD and OLDPWD zsh would have added to it.
+# The exported parameters zsh set at its start unset (their names found before the snapshot, in
+# thaw_exported), then the program's whole environment (.thaw-env) exported, with the LOGNAME,
+# SHLVL, PWD and OLDPWD zsh would have added to it.
 thaw_take_environment() {
     local logname=$LOGNAME name entry
     local -a entries
-    for name in ${(k)parameters[(R)*export*]}; do
+    for name in $thaw_exported; do
         [[ $parameters[$name] == *readonly* ]] || unset $name
     done
     entries=("${(@0)$(<$1/.thaw-env)}")
     for entry in $entries; do
-        [[ $entry =~ '^[A-Za-z_][A-Za-z0-9_]*=' ]] && export "$entry" 2>/dev/null
+        name=${entry%%=*}
+        [[ $name == [A-Za-z_]* && $name != *[^A-Za-z0-9_]* && $entry == *=* ]] && export "$entry" 2>/dev/null
     done
     [[ -n $logname && -z ${LOGNAME+set} ]] && export LOGNAME=$logname
     [[ $SHLVL == <-> ]] || SHLVL=0
-    export SHLVL=$(( SHLVL + 1 )) PWD=$1 OLDPWD=${OLDPWD-$1}
+    export SHLVL=$(( 10#$SHLVL + 1 )) PWD=$1 OLDPWD=${OLDPWD-$1}
 }
 
 # RANDOM seeded from four bytes of the kernel's entropy.
@@ -77,10 +79,10 @@ thaw_warm_up() {
     IFS=' ' read -r line <<< "1 22 333"
     case ${line//2/x} in *x*) printf '%s %05.1f %s\n' "${(U)words}" 3.14159 "${(k)count}" ;; esac
     [[ $line =~ '([0-9]+)$' ]] && print -r -- $match[1] ${line[1]} ${(o)words}
-    print -r -- ${(k)parameters[(R)*export*]} # loads zsh/parameter, which the RUN needs
 }
 
 thaw_serve() {
+    thaw_exported=(${(k)parameters[(R)*export*]}) # and zsh/parameter loaded before the snapshot
     thaw_warm_up >/dev/null 2>&1
     print -u $thaw_channel READY
     while thaw_read_request; do
@@ -100,5 +102,5 @@ ZSH_SCRIPT=$thaw_file
 # The status is known here at last; zsh's print and echo flush as they go.
 trap "print -u $thaw_channel EXIT \$(( (\$? & 255) << 8 ))" EXIT
 unfunction thaw_read_request thaw_take_environment thaw_reseed thaw_run_here thaw_warm_up thaw_serve
-unset thaw_channel thaw_request thaw_args thaw_file
+unset thaw_channel thaw_request thaw_args thaw_file thaw_exported
 source -- $ZSH_SCRIPT
