@@ -89,7 +89,8 @@ struct
       TextIO.closeOut out;
       PolyML.use file;
       OS.FileSys.remove file;
-      TextIO.flushOut TextIO.stdOut
+      TextIO.flushOut TextIO.stdOut;
+      PolyML.fullGC () (* the program starts on an empty allocation area, nothing to collect *)
     end
 
   (* Waits for the guest's last RUN and answers the program's file and arguments. *)
