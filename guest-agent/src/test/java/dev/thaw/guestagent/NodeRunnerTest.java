@@ -3,16 +3,9 @@ package dev.thaw.guestagent;
 import static dev.thaw.guestagent.AgentHostModeTest.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.thaw.agent.AgentChannel;
 import dev.thaw.agent.GuestMessage;
-import dev.thaw.agent.HostMessage;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -32,28 +25,24 @@ class NodeRunnerTest {
 
     @TempDir
     Path dir;
-    HostModeAgent agent;
-    AgentChannel channel;
+    KeptStdioRunner runner;
 
     @BeforeEach
     void start() throws Exception {
-        assumeTrue(Files.isExecutable(NODE), "needs " + NODE + " for the resident runner");
-        Path root = Files.createDirectories(dir.resolve("root"));
-        Files.writeString(Files.createDirectories(root.resolve("etc/thaw")).resolve("resident-stdio"), "kept\n");
-        agent = HostModeAgent.withRunnerScript(root, List.of(NODE.toString()), "node-runner.js");
-        channel = agent.channel();
+        runner = KeptStdioRunner.start(dir, List.of(NODE.toString()), "node-runner.js", "main.js",
+                List.of("node", "{file}"));
     }
 
     @AfterEach
     void stop() throws Exception {
-        if (agent != null) {
-            agent.close();
+        if (runner != null) {
+            runner.close();
         }
     }
 
     @Test
     void prints_hello() {
-        GuestMessage.Result result = last("console.log('hello')", "", List.of(), List.of());
+        GuestMessage.Result result = runner.last("console.log('hello')", "", List.of(), List.of());
 
         assertThat(text(result.stdout())).isEqualTo("hello\n");
         assertThat(text(result.stderr())).isEmpty();
@@ -62,7 +51,7 @@ class NodeRunnerTest {
 
     @Test
     void reads_stdin_and_sees_its_arguments_environment_and_module() {
-        GuestMessage.Result result = last("""
+        GuestMessage.Result result = runner.last("""
                 const path = require('path');
                 require('fs').writeFileSync(path.join(__dirname, 'lib.js'), 'exports.answer = 42;');
                 let input = '';
@@ -78,7 +67,7 @@ class NodeRunnerTest {
 
     @Test
     void exit_codes_come_from_process_exit_and_process_exit_code() {
-        GuestMessage.Result exit = last("process.on('exit', () => console.log('bye'));\nprocess.exit(3);\n", "",
+        GuestMessage.Result exit = runner.last("process.on('exit', () => console.log('bye'));\nprocess.exit(3);\n", "",
                 List.of(), List.of());
         assertThat(exit.exitCode()).isEqualTo(3);
         assertThat(text(exit.stdout())).isEqualTo("bye\n");
@@ -86,7 +75,7 @@ class NodeRunnerTest {
 
     @Test
     void process_exit_code_is_the_status_when_the_program_falls_off_the_end() {
-        GuestMessage.Result result = last("setTimeout(() => { process.stdout.write('late'); process.exitCode = 4; }, 50);",
+        GuestMessage.Result result = runner.last("setTimeout(() => { process.stdout.write('late'); process.exitCode = 4; }, 50);",
                 "", List.of(), List.of());
 
         assertThat(text(result.stdout())).isEqualTo("late");
@@ -95,7 +84,7 @@ class NodeRunnerTest {
 
     @Test
     void an_uncaught_exception_is_printed_as_node_prints_it_and_exits_1() {
-        GuestMessage.Result result = last("console.log('before');\nthrow new TypeError('boom');\n", "", List.of(),
+        GuestMessage.Result result = runner.last("console.log('before');\nthrow new TypeError('boom');\n", "", List.of(),
                 List.of());
 
         assertThat(text(result.stdout())).isEqualTo("before\n");
@@ -106,7 +95,7 @@ class NodeRunnerTest {
 
     @Test
     void an_unhandled_rejection_ends_the_program_with_status_1() {
-        GuestMessage.Result result = last("Promise.reject(new Error('later'));", "", List.of(), List.of());
+        GuestMessage.Result result = runner.last("Promise.reject(new Error('later'));", "", List.of(), List.of());
 
         assertThat(text(result.stderr())).contains("Error: later");
         assertThat(result.exitCode()).isEqualTo(1);
@@ -114,28 +103,17 @@ class NodeRunnerTest {
 
     @Test
     void a_run_that_is_not_the_guests_last_is_refused_and_the_runner_still_serves_the_last() {
-        assertThatThrownBy(() -> channel.run(new HostMessage.Run(true, false, 10_000, 10_000, "main.js",
-                RubyRunnerTest.code("console.log(1)"), new byte[0], List.of(), List.of()), Duration.ofSeconds(20)))
+        assertThatThrownBy(() -> runner.notLast("console.log(1)"))
                 .hasMessageContaining("serves only a guest's last program");
 
-        assertThat(text(last("console.log('last')", "", List.of(), List.of()).stdout())).isEqualTo("last\n");
+        assertThat(text(runner.last("console.log('last')", "", List.of(), List.of()).stdout())).isEqualTo("last\n");
     }
 
     @Test
     void a_timed_out_program_is_killed() {
-        GuestMessage.Result spin = channel.run(new HostMessage.Run(true, true, 500, 1000, "main.js",
-                RubyRunnerTest.code("for (;;) {}"), new byte[0], List.of(), List.of()), Duration.ofSeconds(20));
+        GuestMessage.Result spin = runner.timedOut("for (;;) {}", 500);
 
         assertThat(spin.timedOut()).isTrue();
         assertThat(spin.signal()).isEqualTo(9);
-    }
-
-    /** The guest's last program, run with {@code args}. */
-    private GuestMessage.Result last(String js, String stdin, List<String> args, List<String> env) {
-        List<String> argv = new ArrayList<>(List.of("node", "{file}"));
-        argv.addAll(args);
-        return channel.run(new HostMessage.Run(true, true, 10_000, 100_000, "main.js",
-                RubyRunnerTest.code(js),
-                stdin.getBytes(StandardCharsets.UTF_8), args.isEmpty() ? List.of() : argv, env), Duration.ofSeconds(20));
     }
 }
