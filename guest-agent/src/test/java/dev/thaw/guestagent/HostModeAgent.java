@@ -23,6 +23,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class HostModeAgent implements AutoCloseable {
 
+    /** In a runner's command line, stands for the runner script's path. */
+    static final String RUNNER = "{runner}";
+
     static final String VERSION = "host-test";
     private static Path binary;
 
@@ -69,7 +72,8 @@ final class HostModeAgent implements AutoCloseable {
 
     /**
      * An agent whose resident runner is this module's {@code script}, copied to
-     * {@code root/opt/thaw} and run by {@code interpreter} (a command line to put it after).
+     * {@code root/opt/thaw} and run by {@code interpreter} (a command line to put it after, or
+     * that names it where it says {@value #RUNNER}).
      */
     static HostModeAgent withRunnerScript(Path root, List<String> interpreter, String script) throws Exception {
         return withRunnerScript(root, interpreter, script, Duration.ofSeconds(20));
@@ -80,8 +84,11 @@ final class HostModeAgent implements AutoCloseable {
             throws Exception {
         Path runner = Files.createDirectories(root.resolve("opt/thaw")).resolve(script);
         Files.copy(sourceDir().resolve(script), runner);
-        List<String> argv = new ArrayList<>(interpreter);
-        argv.add(runner.toString()); // without chroot the host's path; in an image /opt/thaw/...
+        // without chroot the host's path; in an image /opt/thaw/...
+        List<String> argv = new ArrayList<>(interpreter.stream().map(a -> a.replace(RUNNER, runner.toString())).toList());
+        if (!String.join("\0", interpreter).contains(RUNNER)) {
+            argv.add(runner.toString());
+        }
         return withResident(root, argv, ready);
     }
 
