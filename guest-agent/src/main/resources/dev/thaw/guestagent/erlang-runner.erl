@@ -10,6 +10,12 @@
 %% escript itself then parses the program (an added -module and export of main/1, -mode), lints,
 %% interprets or compiles it, runs main/1, prints an uncaught error and halts with the status,
 %% all as under the plain command. The agent takes that exit status: no EXIT line.
+%%
+%% What a program can tell apart from the plain command: descriptor 3 is open; this module and
+%% the warm-up's escript modules are loaded; an uncaught error's stack ends in the frames of
+%% init's -eval (erl_eval:do_apply/7, init:start_it/1) that started the runner; and main/1 gets
+%% no arguments, since escript reads them from init's plain arguments, fixed when the VM started
+%% (the language's command has no {file}, so the agent passes none either, as for typescript).
 -module(thaw_erlang_runner).
 -export([main/0]).
 
@@ -49,6 +55,7 @@ read_request(Channel, Message) ->
 -spec run_here(port(), binary(), binary()) -> no_return().
 run_here(Channel, Workdir, CodeFile) ->
     port_command(Channel, ["PID ", os:getpid(), "\n"]),
+    unregister(thaw_runner),
     ok = file:set_cwd(Workdir),
     take_environment(),
     write_script(CodeFile),
