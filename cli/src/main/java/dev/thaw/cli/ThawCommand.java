@@ -3,6 +3,7 @@ package dev.thaw.cli;
 import dev.thaw.sandbox.RuntimeOptions;
 import dev.thaw.sandbox.ThawHome;
 import dev.thaw.sandbox.ThawRuntime;
+import dev.thaw.snapshot.StoreOptions;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -29,6 +30,13 @@ public final class ThawCommand {
                     "no running sandbox maps and no diff depends on are evicted to stay within it."})
     long storeCapacity;
 
+    @Option(names = "--unpacked-capacity", scope = ScopeType.INHERIT, paramLabel = "SIZE",
+            defaultValue = "${env:THAW_UNPACKED_CAPACITY}", converter = SizeConverter.class,
+            description = {"Disk for plain memory files of snapshots, which restores map (default:",
+                    "$THAW_UNPACKED_CAPACITY, else 2G). Every snapshot keeps its memory packed; beyond this,",
+                    "the least recently used plain files are dropped and their next restore unpacks them again."})
+    long unpackedCapacity = StoreOptions.DEFAULT_UNPACKED_CAPACITY;
+
     @Option(names = "--no-sparse", scope = ScopeType.INHERIT, negatable = false,
             description = "Keep every block of new snapshots' memory files allocated (to compare with sparse files).")
     boolean noSparse;
@@ -36,7 +44,7 @@ public final class ThawCommand {
     ThawRuntime runtime() {
         RuntimeOptions options = RuntimeOptions.defaults(ThawHome.resolve(home))
                 .withAccelerator(accel)
-                .withStore(storeCapacity, !noSparse)
+                .withStore(storeCapacity, !noSparse, unpackedCapacity)
                 .withProgress(new StderrProgress());
         return new ThawRuntime(options);
     }

@@ -1,6 +1,7 @@
 package dev.thaw.sandbox;
 
 import dev.thaw.images.BuildProgress;
+import dev.thaw.snapshot.StoreOptions;
 
 /**
  * How a {@link ThawRuntime} is set up.
@@ -8,26 +9,31 @@ import dev.thaw.images.BuildProgress;
  * @param accelerator        {@code auto}, {@code kvm} or {@code tcg}
  * @param storeCapacityBytes bound on the disk the snapshot store occupies; 0 for the default
  *                           (a share of the free disk)
- * @param sparse             keep memory files sparse (zero pages take no disk)
+ * @param sparse             keep memory files sparse (zero pages take no disk) and packed
+ * @param unpackedCapacityBytes bound on the disk plain memory files of packed snapshots take
  */
 public record RuntimeOptions(ThawHome home, String accelerator, int memoryMiB, int vcpus, BuildProgress progress,
-        long storeCapacityBytes, boolean sparse) {
+        long storeCapacityBytes, boolean sparse, long unpackedCapacityBytes) {
 
     public static final int DEFAULT_MEMORY_MIB = 512;
 
     public static RuntimeOptions defaults(ThawHome home) {
-        return new RuntimeOptions(home, "auto", DEFAULT_MEMORY_MIB, 1, BuildProgress.NONE, 0, true);
+        return new RuntimeOptions(home, "auto", DEFAULT_MEMORY_MIB, 1, BuildProgress.NONE, 0, true,
+                StoreOptions.DEFAULT_UNPACKED_CAPACITY);
     }
 
     public RuntimeOptions withProgress(BuildProgress progress) {
-        return new RuntimeOptions(home, accelerator, memoryMiB, vcpus, progress, storeCapacityBytes, sparse);
+        return new RuntimeOptions(home, accelerator, memoryMiB, vcpus, progress, storeCapacityBytes, sparse,
+                unpackedCapacityBytes);
     }
 
     public RuntimeOptions withAccelerator(String accelerator) {
-        return new RuntimeOptions(home, accelerator, memoryMiB, vcpus, progress, storeCapacityBytes, sparse);
+        return new RuntimeOptions(home, accelerator, memoryMiB, vcpus, progress, storeCapacityBytes, sparse,
+                unpackedCapacityBytes);
     }
 
-    public RuntimeOptions withStore(long capacityBytes, boolean sparse) {
-        return new RuntimeOptions(home, accelerator, memoryMiB, vcpus, progress, capacityBytes, sparse);
+    public RuntimeOptions withStore(long capacityBytes, boolean sparse, long unpackedCapacityBytes) {
+        return new RuntimeOptions(home, accelerator, memoryMiB, vcpus, progress, capacityBytes, sparse,
+                unpackedCapacityBytes);
     }
 }

@@ -51,7 +51,7 @@ public final class ThawRuntime {
         long capacity = options.storeCapacityBytes() > 0 ? options.storeCapacityBytes()
                 : StoreOptions.defaultCapacity(home.snapshots());
         LocalSnapshotStore local = new LocalSnapshotStore(home.snapshots(), clock,
-                new StoreOptions(capacity, options.sparse()));
+                new StoreOptions(capacity, options.sparse(), options.unpackedCapacityBytes()));
         this.store = local;
         this.machines = new MachineResolver(home, options, images);
         // What a killed Thaw left behind: run directories of its VMs, half-written snapshots.

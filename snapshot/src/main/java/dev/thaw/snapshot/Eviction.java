@@ -1,5 +1,6 @@
 package dev.thaw.snapshot;
 
+import java.nio.file.Files;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -18,6 +19,24 @@ final class Eviction {
         return snapshots.stream()
                 .filter(s -> !pinned.contains(s.manifest().id()) && !s.manifest().id().equals(protectedId))
                 .min(Comparator.comparing(Snapshot::lastUsed).thenComparing(s -> s.manifest().id()));
+    }
+
+    /** Snapshots whose plain memory file could go (their pack stays), least recently used first. */
+    static List<Snapshot> unpackedByAge(List<Snapshot> snapshots, Set<String> pinned, String protectedId) {
+        return snapshots.stream()
+                .filter(s -> unpackedBytes(s) > 0)
+                .filter(s -> !pinned.contains(s.manifest().id()) && !s.manifest().id().equals(protectedId))
+                .sorted(Comparator.comparing(Snapshot::lastUsed).thenComparing(s -> s.manifest().id()))
+                .toList();
+    }
+
+    /** Disk taken by a snapshot's plain memory file beside its pack: 0 when either is missing. */
+    static long unpackedBytes(Snapshot snapshot) {
+        SnapshotFiles files = snapshot.files();
+        if (!Files.isRegularFile(files.packedMemory()) || !Files.isRegularFile(files.memory())) {
+            return 0;
+        }
+        return MemoryFiles.allocatedBytes(files.memory());
     }
 
     static long bytes(List<Snapshot> snapshots) {

@@ -1,6 +1,7 @@
 package dev.thaw.snapshot;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
@@ -45,6 +46,34 @@ final class Evictor {
                 return;
             }
             StagingDirs.delete(hidden);
+        }
+    }
+
+    /**
+     * Deletes the plain memory files of packed snapshots, least recently used first, until
+     * those left take at most the store's unpacked capacity. Never {@code keep}'s, nor a
+     * pinned snapshot's: a restore pins before it maps, so no file goes between the two.
+     */
+    void trimUnpacked(String keep) {
+        try {
+            lock.holding(() -> {
+                List<Snapshot> all = store.listQuietly();
+                Set<String> pinned = store.pinned(all);
+                long unpacked = 0;
+                for (Snapshot s : all) {
+                    unpacked += Eviction.unpackedBytes(s);
+                }
+                for (Snapshot victim : Eviction.unpackedByAge(all, pinned, keep)) {
+                    if (unpacked <= store.options().unpackedCapacityBytes()) {
+                        break;
+                    }
+                    unpacked -= Eviction.unpackedBytes(victim);
+                    Files.deleteIfExists(victim.files().memory());
+                }
+                return null;
+            });
+        } catch (IOException e) {
+            throw StoreFailures.io("cannot drop unpacked memory files", store.root(), e);
         }
     }
 

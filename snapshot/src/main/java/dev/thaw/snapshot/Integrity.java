@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** Checks a snapshot's files against the sizes and digests in its manifest. */
 final class Integrity {
@@ -20,7 +21,7 @@ final class Integrity {
      */
     static void check(Snapshot snapshot, List<String> alwaysHashed) throws IOException {
         Path dir = snapshot.files().dir();
-        for (var entry : snapshot.manifest().files().entrySet()) {
+        for (var entry : stored(snapshot).entrySet()) {
             VerifyReport.FileCheck quick = presence(dir, entry.getKey(), entry.getValue());
             if (!quick.ok()) {
                 throw failure(snapshot, quick);
@@ -28,7 +29,7 @@ final class Integrity {
         }
         Map<String, String> verified = VerifiedFiles.read(dir);
         boolean updated = false;
-        for (var entry : snapshot.manifest().files().entrySet()) {
+        for (var entry : stored(snapshot).entrySet()) {
             String name = entry.getKey();
             String key = FileFacts.changeKey(dir.resolve(name));
             if (!alwaysHashed.contains(name) && key.equals(verified.get(name))) {
@@ -45,12 +46,27 @@ final class Integrity {
         }
     }
 
+    /**
+     * The manifest's files that are on disk as themselves. A memory file kept only packed is
+     * checked when it is unpacked, against the pack's checksum and the manifest's sha256.
+     */
+    private static Map<String, Manifest.FileEntry> stored(Snapshot snapshot) {
+        Map<String, Manifest.FileEntry> files = new TreeMap<>(snapshot.manifest().files());
+        if (UnpackedMemory.packedOnly(snapshot.files())) {
+            files.remove(SnapshotFiles.MEMORY);
+        }
+        return files;
+    }
+
     /** Hashes the manifest and every file, whatever the record says, and reports each one. */
     static VerifyReport verifyAll(Snapshot snapshot) {
         Path dir = snapshot.files().dir();
         List<VerifyReport.FileCheck> checks = new ArrayList<>(List.of(ManifestDigest.check(dir)));
         Map<String, String> verified = VerifiedFiles.read(dir);
-        for (var entry : snapshot.manifest().files().entrySet()) {
+        if (Files.isRegularFile(snapshot.files().packedMemory())) {
+            checks.add(packCheck(snapshot));
+        }
+        for (var entry : stored(snapshot).entrySet()) {
             String name = entry.getKey();
             VerifyReport.FileCheck check = fullCheck(dir, name, entry.getValue());
             verified.remove(name);
@@ -80,6 +96,22 @@ final class Integrity {
             checks.add(fullCheck(dir, entry.getKey(), entry.getValue()));
         }
         return new VerifyReport(manifest.id(), checks);
+    }
+
+    /** Unpacks the memory pack in passing and hashes what it holds against the manifest's memory. */
+    private static VerifyReport.FileCheck packCheck(Snapshot snapshot) {
+        Path pack = snapshot.files().packedMemory();
+        Manifest.FileEntry memory = snapshot.manifest().files().get(SnapshotFiles.MEMORY);
+        long size = pack.toFile().length();
+        try {
+            String actual = PackedMemory.sha256(pack);
+            String problem = actual.equals(memory.sha256()) ? null
+                    : "holds memory with sha256 " + actual + " but the manifest's memory has " + memory.sha256();
+            return new VerifyReport.FileCheck(SnapshotFiles.PACKED_MEMORY, size, memory.sha256(), actual, problem);
+        } catch (IOException e) {
+            return new VerifyReport.FileCheck(SnapshotFiles.PACKED_MEMORY, size, memory.sha256(), null,
+                    "cannot be unpacked: " + e.getMessage());
+        }
     }
 
     private static VerifyReport.FileCheck fullCheck(Path dir, String name, Manifest.FileEntry expected) {

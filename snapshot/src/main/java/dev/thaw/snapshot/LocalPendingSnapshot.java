@@ -63,14 +63,14 @@ final class LocalPendingSnapshot implements PendingSnapshot {
             StagingDirs.delete(staging);
             throw e;
         }
-        Snapshot published = store.find(id).orElseThrow();
         try {
+            store.trimUnpacked(id); // the new snapshot's memory is unpacked, and likely to be restored soon
             store.makeRoom(id, 0); // the real size may exceed the estimate: evict others if so
         } catch (SnapshotException e) {
             LOG.log(System.Logger.Level.WARNING, "snapshot '" + id + "' is in, but the store is over its capacity: "
                     + e.getMessage());
         }
-        return published;
+        return store.find(id).orElseThrow();
     }
 
     private void writeAndPublish(Manifest draft) throws IOException {
@@ -87,6 +87,9 @@ final class LocalPendingSnapshot implements PendingSnapshot {
             }
             timed(CommitPhase.SYNC, () -> StagingDirs.fsync(file));
             String sha256 = timed(CommitPhase.CHECKSUM, () -> FileFacts.sha256(file));
+            if (name.equals(SnapshotFiles.MEMORY) && !draft.isDiff() && store.options().sparse()) {
+                timed(CommitPhase.PACK, () -> PackedMemory.pack(file, sha256, files().packedMemory()));
+            }
             entries.put(name, new Manifest.FileEntry(Files.size(file), sha256));
             verified.put(name, FileFacts.changeKey(file)); // hashing at commit counts as a verification
         }

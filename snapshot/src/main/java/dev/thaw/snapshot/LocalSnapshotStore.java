@@ -22,6 +22,8 @@ import java.util.stream.Stream;
  *   ID/manifest.json  ID/memory  ID/vmstate  ID/disk.qcow2   the snapshot
  *   ID/memory.pages                   of a diff snapshot: which pages its memory holds
  *   ID/memory.assembled               of a diff snapshot: its chain's memory, made at first restore
+ *   ID/memory.packed                  of a full snapshot: its memory compressed; the plain
+ *                                     memory file is dropped when unused, made again at restore
  *   ID/manifest.sha256                the manifest's own sha256, in sha256sum format
  *   ID/verified.json                  change keys of files whose sha256 was last confirmed
  *   ID/last-used                      empty; its mtime is the last restore
@@ -105,6 +107,11 @@ public final class LocalSnapshotStore implements SnapshotStore {
         } catch (IOException e) {
             throw StoreFailures.io("cannot start snapshot '" + id + "'", root, e);
         }
+    }
+
+    /** See {@link Evictor#trimUnpacked}. */
+    void trimUnpacked(String keep) {
+        evictor.trimUnpacked(keep);
     }
 
     /** See {@link Evictor#makeRoom}. */
@@ -257,9 +264,12 @@ public final class LocalSnapshotStore implements SnapshotStore {
     public RestoreImage restoreImage(Snapshot opened) {
         List<Snapshot> chain = SnapshotChain.walk(opened, this::find);
         try {
-            return new RestoreImage(opened, SnapshotChain.manifestDigest(opened), AssembledMemory.of(chain),
-                    opened.files().vmstate(),
+            UnpackedMemory.of(chain.getLast()); // the full snapshot under the chain
+            RestoreImage image = new RestoreImage(opened, SnapshotChain.manifestDigest(opened),
+                    AssembledMemory.of(chain), opened.files().vmstate(),
                     chain.stream().map(s -> s.files().disk()).toList());
+            trimUnpacked(chain.getLast().manifest().id());
+            return image;
         } catch (IOException e) {
             throw StoreFailures.io("cannot assemble the memory of snapshot '" + opened.manifest().id() + "'",
                     opened.files().dir(), e);

@@ -28,7 +28,9 @@ public interface PendingSnapshot extends AutoCloseable {
         /** fsync of each file. */
         SYNC,
         /** sha256 of each file. */
-        CHECKSUM
+        CHECKSUM,
+        /** Compressing the memory file into the pack kept at rest. */
+        PACK
     }
 
     /** Removes the staging directory unless the snapshot was committed. */

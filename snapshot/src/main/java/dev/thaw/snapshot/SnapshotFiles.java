@@ -11,6 +11,7 @@ public record SnapshotFiles(Path dir) {
     public static final String DISK = "disk.qcow2";
     public static final String MEMORY_PAGES = "memory.pages";
     public static final String ASSEMBLED_MEMORY = "memory.assembled";
+    public static final String PACKED_MEMORY = "memory.packed";
 
     public Path manifest() {
         return dir.resolve(MANIFEST);
@@ -22,6 +23,15 @@ public record SnapshotFiles(Path dir) {
      */
     public Path memory() {
         return dir.resolve(MEMORY);
+    }
+
+    /**
+     * Of a full snapshot in a sparse store: {@link #memory()} compressed ({@link PackedMemory}),
+     * kept always. Derived from the memory the manifest describes, so not in the manifest
+     * itself; while no restore needs it, the plain memory file may be gone.
+     */
+    public Path packedMemory() {
+        return dir.resolve(PACKED_MEMORY);
     }
 
     /** Device state written by the VMM (migration stream without RAM). */

@@ -81,7 +81,9 @@ public final class SnapshotTransfer {
         for (String name : manifest.files().keySet()) {
             Path source = from.dir().resolve(name);
             Path target = to.dir().resolve(name);
-            if (name.equals(SnapshotFiles.MEMORY)) {
+            if (name.equals(SnapshotFiles.MEMORY) && UnpackedMemory.packedOnly(from)) {
+                PackedMemory.unpack(from.packedMemory(), manifest.files().get(name).sha256(), target);
+            } else if (name.equals(SnapshotFiles.MEMORY)) {
                 MemoryFiles.copy(source, target);
             } else {
                 Files.copy(source, target);

@@ -1,0 +1,50 @@
+package dev.thaw.snapshot;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+
+/**
+ * The plain memory file of a packed snapshot: what a VMM maps. Made from the pack by the
+ * first restore that needs it and kept for the next ones, until the store drops it to stay
+ * within its unpacked capacity ({@link Evictor#trimUnpacked}).
+ */
+final class UnpackedMemory {
+
+    private UnpackedMemory() {}
+
+    /** {@code snapshot}'s memory file, unpacked first if only its pack is on disk. */
+    static Path of(Snapshot snapshot) throws IOException {
+        SnapshotFiles files = snapshot.files();
+        if (Files.exists(files.memory()) || !Files.exists(files.packedMemory())) {
+            return files.memory(); // a missing pair was reported by the integrity check already
+        }
+        Path temp = Files.createTempFile(files.dir(), ".unpacking", ".tmp");
+        try {
+            PackedMemory.unpack(files.packedMemory(), memorySha256(snapshot), temp);
+            Files.move(temp, files.memory(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (PackedMemory.DamagedPackException e) {
+            throw new SnapshotException(SnapshotException.Code.CORRUPT, "snapshot '" + snapshot.manifest().id()
+                    + "' is damaged: its packed memory cannot be unpacked (" + e.getMessage() + "). "
+                    + SnapshotException.recreate(snapshot.manifest().id(), snapshot.manifest().language()));
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+        // The pack's checksum and its recorded sha256 verified what was written.
+        Map<String, String> verified = VerifiedFiles.read(files.dir());
+        verified.put(SnapshotFiles.MEMORY, FileFacts.changeKey(files.memory()));
+        VerifiedFiles.tryWrite(files.dir(), verified);
+        return files.memory();
+    }
+
+    /** Whether {@code files} holds a pack that can stand in for its memory file. */
+    static boolean packedOnly(SnapshotFiles files) {
+        return !Files.exists(files.memory()) && Files.isRegularFile(files.packedMemory());
+    }
+
+    static String memorySha256(Snapshot snapshot) {
+        return snapshot.manifest().files().get(SnapshotFiles.MEMORY).sha256();
+    }
+}
