@@ -30,6 +30,10 @@ final class Eviction {
                 .toList();
     }
 
+    static long unpackedBytes(List<Snapshot> snapshots) {
+        return snapshots.stream().mapToLong(Eviction::unpackedBytes).sum();
+    }
+
     /** Disk taken by a snapshot's plain memory file beside its pack: 0 when either is missing. */
     static long unpackedBytes(Snapshot snapshot) {
         SnapshotFiles files = snapshot.files();

@@ -55,14 +55,14 @@ final class Evictor {
      * pinned snapshot's: a restore pins before it maps, so no file goes between the two.
      */
     void trimUnpacked(String keep) {
+        if (Eviction.unpackedBytes(store.listQuietly()) <= store.options().unpackedCapacityBytes()) {
+            return; // the common case takes no lock
+        }
         try {
             lock.holding(() -> {
                 List<Snapshot> all = store.listQuietly();
                 Set<String> pinned = store.pinned(all);
-                long unpacked = 0;
-                for (Snapshot s : all) {
-                    unpacked += Eviction.unpackedBytes(s);
-                }
+                long unpacked = Eviction.unpackedBytes(all);
                 for (Snapshot victim : Eviction.unpackedByAge(all, pinned, keep)) {
                     if (unpacked <= store.options().unpackedCapacityBytes()) {
                         break;

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 
 /**
@@ -24,6 +25,7 @@ final class UnpackedMemory {
         Path temp = Files.createTempFile(files.dir(), ".unpacking", ".tmp");
         try {
             PackedMemory.unpack(files.packedMemory(), memorySha256(snapshot), temp);
+            Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-r--r--")); // as made
             Files.move(temp, files.memory(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (PackedMemory.DamagedPackException e) {
             throw new SnapshotException(SnapshotException.Code.CORRUPT, "snapshot '" + snapshot.manifest().id()

@@ -49,6 +49,7 @@ class LocalSnapshotStoreTest {
             assertThat(files.get(name).get("sha256").asText()).as(name).isEqualTo(sha256(content));
         }
         assertThat(snapshot.manifest().files()).containsOnlyKeys("memory", "vmstate", "disk.qcow2");
+        assertThat(dir.resolve("memory.packed")).isRegularFile(); // derived from memory, so not listed
     }
 
     @Test
