@@ -207,7 +207,9 @@ public final class ThawRuntime {
             Snapshot snapshot = request.snapshotId() == null ? languageSnapshot(language, rootfs) : openSnapshot(id);
             requireLanguage(snapshot, language);
             timings.record("check", System.nanoTime() - check);
+            long prepare = System.nanoTime();
             RestoreImage restoreImage = translated("preparing snapshot " + id, () -> store.restoreImage(snapshot));
+            timings.record("prepare", System.nanoTime() - prepare); // unpacks or assembles memory, if needed
             Sandbox sandbox = sandboxes().restore(language, rootfs, restoreImage, network, timings);
             sandbox.closeWith(pin);
             return sandbox;

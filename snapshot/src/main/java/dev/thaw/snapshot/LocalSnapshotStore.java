@@ -264,11 +264,15 @@ public final class LocalSnapshotStore implements SnapshotStore {
     public RestoreImage restoreImage(Snapshot opened) {
         List<Snapshot> chain = SnapshotChain.walk(opened, this::find);
         try {
-            UnpackedMemory.of(chain.getLast()); // the full snapshot under the chain
+            Snapshot full = chain.getLast();
+            boolean unpacking = UnpackedMemory.packedOnly(full.files());
+            UnpackedMemory.of(full);
             RestoreImage image = new RestoreImage(opened, SnapshotChain.manifestDigest(opened),
                     AssembledMemory.of(chain), opened.files().vmstate(),
                     chain.stream().map(s -> s.files().disk()).toList());
-            trimUnpacked(chain.getLast().manifest().id());
+            if (unpacking) { // only then can the plain files have grown; listing the store costs ~50 ms
+                trimUnpacked(full.manifest().id());
+            }
             return image;
         } catch (IOException e) {
             throw StoreFailures.io("cannot assemble the memory of snapshot '" + opened.manifest().id() + "'",
