@@ -86,7 +86,7 @@ final class HostModeAgent implements AutoCloseable {
         Files.copy(sourceDir().resolve(script), runner);
         // without chroot the host's path; in an image /opt/thaw/...
         List<String> argv = new ArrayList<>(interpreter.stream().map(a -> a.replace(RUNNER, runner.toString())).toList());
-        if (!String.join("\0", interpreter).contains(RUNNER)) {
+        if (interpreter.stream().noneMatch(a -> a.contains(RUNNER))) {
             argv.add(runner.toString());
         }
         return withResident(root, argv, ready);

@@ -28,12 +28,7 @@ final class FileFacts {
      * reading them: a 512 MiB memory file with 100 MiB of data costs 100 MiB of reads.
      */
     static String sha256(Path file) throws IOException {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        MessageDigest digest = sha256Digest();
         try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
             ByteBuffer buffer = ByteBuffer.allocate(BUFFER);
             long hashed = 0;
@@ -64,7 +59,16 @@ final class FileFacts {
         return position;
     }
 
-    private static void hashZeros(MessageDigest digest, long count) {
+    static MessageDigest sha256Digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Hashes {@code count} zero bytes: a hole, without reading it. */
+    static void hashZeros(MessageDigest digest, long count) {
         for (long left = count; left > 0; left -= BUFFER) {
             digest.update(ZEROS, 0, (int) Math.min(BUFFER, left));
         }

@@ -21,7 +21,8 @@ final class Integrity {
      */
     static void check(Snapshot snapshot, List<String> alwaysHashed) throws IOException {
         Path dir = snapshot.files().dir();
-        for (var entry : stored(snapshot).entrySet()) {
+        Map<String, Manifest.FileEntry> stored = stored(snapshot);
+        for (var entry : stored.entrySet()) {
             VerifyReport.FileCheck quick = presence(dir, entry.getKey(), entry.getValue());
             if (!quick.ok()) {
                 throw failure(snapshot, quick);
@@ -29,7 +30,7 @@ final class Integrity {
         }
         Map<String, String> verified = VerifiedFiles.read(dir);
         boolean updated = false;
-        for (var entry : stored(snapshot).entrySet()) {
+        for (var entry : stored.entrySet()) {
             String name = entry.getKey();
             String key = FileFacts.changeKey(dir.resolve(name));
             if (!alwaysHashed.contains(name) && key.equals(verified.get(name))) {

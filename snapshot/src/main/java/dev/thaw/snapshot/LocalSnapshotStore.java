@@ -265,12 +265,11 @@ public final class LocalSnapshotStore implements SnapshotStore {
         List<Snapshot> chain = SnapshotChain.walk(opened, this::find);
         try {
             Snapshot full = chain.getLast();
-            boolean unpacking = UnpackedMemory.packedOnly(full.files());
-            UnpackedMemory.of(full);
+            boolean unpacked = UnpackedMemory.ensure(full);
             RestoreImage image = new RestoreImage(opened, SnapshotChain.manifestDigest(opened),
                     AssembledMemory.of(chain), opened.files().vmstate(),
                     chain.stream().map(s -> s.files().disk()).toList());
-            if (unpacking) { // only then can the plain files have grown; listing the store costs ~50 ms
+            if (unpacked) { // only then can the plain files have grown; listing the store costs ~50 ms
                 trimUnpacked(full.manifest().id());
             }
             return image;

@@ -19,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -49,7 +48,6 @@ public final class PackedMemory {
     private static final int LEVEL = 3;
     private static final int CHUNK = 1 << 20;
     private static final int SHA256_BYTES = 32;
-    private static final byte[] ZEROS = new byte[CHUNK];
 
     private PackedMemory() {}
 
@@ -113,29 +111,10 @@ public final class PackedMemory {
      * {@code expectedSha256}; {@code target} may then hold part of it, and the caller deletes it.
      */
     static void unpack(Path packed, String expectedSha256, Path target) throws IOException {
-        try {
-            unpackChecked(packed, expectedSha256, target);
-        } catch (ZstdIOException | EOFException e) {
-            throw damaged(packed, e);
-        }
-    }
-
-    private static void unpackChecked(Path packed, String expectedSha256, Path target) throws IOException {
-        try (InputStream file = open(packed);
-                FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                        StandardOpenOption.TRUNCATE_EXISTING)) {
-            DataInputStream in = new DataInputStream(new ZstdInputStream(file));
-            Header header = readHeader(in, packed, expectedSha256);
-            byte[] chunk = new byte[CHUNK];
-            for (long[] extent : header.extents()) {
-                for (long at = extent[0]; at < extent[1]; ) {
-                    int length = (int) Math.min(CHUNK, extent[1] - at);
-                    in.readFully(chunk, 0, length);
-                    MemoryFiles.write(out, MemorySegment.ofArray(chunk).asSlice(0, length), at);
-                    at += length;
-                }
-            }
-            requireEnd(in, packed); // reading to the frame's end checks its checksum
+        try (FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            Header header = read(packed, expectedSha256,
+                    (chunk, length, offset) -> MemoryFiles.write(out, MemorySegment.ofArray(chunk).asSlice(0, length), offset));
             MemoryFiles.setLength(target, header.size());
             out.force(true); // a renamed but unwritten image would restore garbage after a crash
         }
@@ -143,40 +122,49 @@ public final class PackedMemory {
 
     /** The sha256 of the image {@code packed} holds, computed from its content (holes as zeros). */
     static String sha256(Path packed) throws IOException {
-        try {
-            return sha256Checked(packed);
-        } catch (ZstdIOException | EOFException e) {
-            throw damaged(packed, e);
-        }
-    }
-
-    private static String sha256Checked(Path packed) throws IOException {
-        MessageDigest digest = sha256Digest();
-        try (InputStream file = open(packed)) {
-            DataInputStream in = new DataInputStream(new ZstdInputStream(file));
-            Header header = readHeader(in, packed, null);
-            byte[] chunk = new byte[CHUNK];
-            long hashed = 0;
-            for (long[] extent : header.extents()) {
-                hashZeros(digest, extent[0] - hashed);
-                for (long at = extent[0]; at < extent[1]; ) {
-                    int length = (int) Math.min(CHUNK, extent[1] - at);
-                    in.readFully(chunk, 0, length);
-                    digest.update(chunk, 0, length);
-                    at += length;
-                }
-                hashed = extent[1];
-            }
-            hashZeros(digest, header.size() - hashed);
-            requireEnd(in, packed);
-        }
+        MessageDigest digest = FileFacts.sha256Digest();
+        long[] hashed = {0};
+        Header header = read(packed, null, (chunk, length, offset) -> {
+            FileFacts.hashZeros(digest, offset - hashed[0]);
+            digest.update(chunk, 0, length);
+            hashed[0] = offset + length;
+        });
+        FileFacts.hashZeros(digest, header.size() - hashed[0]);
         return HexFormat.of().formatHex(digest.digest());
     }
 
-    /** The header alone: which image a pack holds, read without unpacking it. */
-    static Header header(Path packed) throws IOException {
+    /** Takes a pack's data as it is read, piece by piece, each with its offset in the image. */
+    private interface DataSink {
+        void accept(byte[] chunk, int length, long offset) throws IOException;
+    }
+
+    /**
+     * Reads all of {@code packed}, handing its data to {@code sink}, to the frame's end, where
+     * its checksum is checked; returns its header.
+     *
+     * @param expectedSha256 the image the caller needs, or null to accept any
+     */
+    private static Header read(Path packed, String expectedSha256, DataSink sink) throws IOException {
         try (InputStream file = open(packed)) {
-            return readHeader(new DataInputStream(new ZstdInputStream(file)), packed, null);
+            DataInputStream in = new DataInputStream(new ZstdInputStream(file));
+            Header header = readHeader(in, packed, expectedSha256);
+            byte[] chunk = new byte[CHUNK];
+            for (long[] extent : header.extents()) {
+                for (long at = extent[0]; at < extent[1]; ) {
+                    int length = (int) Math.min(CHUNK, extent[1] - at);
+                    in.readFully(chunk, 0, length);
+                    sink.accept(chunk, length, at);
+                    at += length;
+                }
+            }
+            if (in.read() != -1) {
+                throw new DamagedPackException(packed + " holds more data than its header describes");
+            }
+            return header;
+        } catch (ZstdIOException | EOFException e) {
+            DamagedPackException damaged = new DamagedPackException(packed + " is damaged: " + e.getMessage());
+            damaged.initCause(e);
+            throw damaged;
         }
     }
 
@@ -215,31 +203,5 @@ public final class PackedMemory {
             previousEnd = end;
         }
         return new Header(sha256, size, extents);
-    }
-
-    private static void requireEnd(InputStream in, Path packed) throws IOException {
-        if (in.read() != -1) {
-            throw new DamagedPackException(packed + " holds more data than its header describes");
-        }
-    }
-
-    private static void hashZeros(MessageDigest digest, long bytes) {
-        for (long left = bytes; left > 0; left -= CHUNK) {
-            digest.update(ZEROS, 0, (int) Math.min(CHUNK, left));
-        }
-    }
-
-    private static DamagedPackException damaged(Path packed, IOException cause) {
-        DamagedPackException e = new DamagedPackException(packed + " is damaged: " + cause.getMessage());
-        e.initCause(cause);
-        return e;
-    }
-
-    private static MessageDigest sha256Digest() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

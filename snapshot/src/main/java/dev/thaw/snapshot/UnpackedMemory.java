@@ -16,11 +16,14 @@ final class UnpackedMemory {
 
     private UnpackedMemory() {}
 
-    /** {@code snapshot}'s memory file, unpacked first if only its pack is on disk. */
-    static Path of(Snapshot snapshot) throws IOException {
+    /**
+     * Unpacks {@code snapshot}'s memory file if only its pack is on disk; returns whether it
+     * did. A snapshot with neither was reported by the integrity check already.
+     */
+    static boolean ensure(Snapshot snapshot) throws IOException {
         SnapshotFiles files = snapshot.files();
-        if (Files.exists(files.memory()) || !Files.exists(files.packedMemory())) {
-            return files.memory(); // a missing pair was reported by the integrity check already
+        if (!packedOnly(files)) {
+            return false;
         }
         Path temp = Files.createTempFile(files.dir(), ".unpacking", ".tmp");
         try {
@@ -38,7 +41,7 @@ final class UnpackedMemory {
         Map<String, String> verified = VerifiedFiles.read(files.dir());
         verified.put(SnapshotFiles.MEMORY, FileFacts.changeKey(files.memory()));
         VerifiedFiles.tryWrite(files.dir(), verified);
-        return files.memory();
+        return true;
     }
 
     /** Whether {@code files} holds a pack that can stand in for its memory file. */
@@ -46,7 +49,7 @@ final class UnpackedMemory {
         return !Files.exists(files.memory()) && Files.isRegularFile(files.packedMemory());
     }
 
-    static String memorySha256(Snapshot snapshot) {
+    private static String memorySha256(Snapshot snapshot) {
         return snapshot.manifest().files().get(SnapshotFiles.MEMORY).sha256();
     }
 }
