@@ -47,7 +47,8 @@ public sealed interface HostMessage {
      * @param timeoutMs  after this long the program's process group is killed
      * @param outputCap  bytes kept of each of stdout and stderr (the agent keeps at most 32 MiB - 1 KiB)
      * @param codeFile   file name the code is saved under in the program's working directory
-     * @param argv       command to execute; the element {@code {file}} stands for the code file
+     * @param argv       command to execute; the element {@code {file}} stands for the code file.
+     *                   For a resident run, the program's own arguments alone
      * @param env        {@code NAME=value} entries added to the program's environment; later ones win
      */
     record Run(boolean resident, boolean last, int timeoutMs, int outputCap, String codeFile, byte[] code,

@@ -13,9 +13,10 @@
 %%
 %% What a program can tell apart from the plain command: descriptor 3 is open; this module and
 %% the warm-up's escript modules are loaded; an uncaught error's stack ends in the frames of
-%% init's -eval (erl_eval:do_apply/7, init:start_it/1) that started the runner; and main/1 gets
-%% no arguments, since escript reads them from init's plain arguments, fixed when the VM started
-%% (the language's command has no {file}, so the agent passes none either, as for typescript).
+%% init's -eval (erl_eval:do_apply/7, init:start_it/1) that started the runner.
+%% A program with arguments never comes here: escript reads them from init's plain arguments,
+%% fixed when this VM started, so languages.json sends such runs to the plain command
+%% ("passes_args": false).
 -module(thaw_erlang_runner).
 -export([main/0]).
 

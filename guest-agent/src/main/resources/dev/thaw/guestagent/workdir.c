@@ -82,16 +82,14 @@ static void build_env(const struct workdir *w, const struct run_request *req, st
     free(all);
 }
 
-/* The program's own arguments, those after {file} in argv, NUL-separated in .thaw-args: a
- * resident runner gets no argv of its own per program. No arguments, no file: one file
- * creation less on the way to the program. */
+/* The program's own arguments, which are all of a resident RUN's argv (the runner has its own
+ * command), NUL-separated in .thaw-args: a resident runner gets no argv of its own per
+ * program. No arguments, no file: one file creation less on the way to the program. */
 static int write_args(const struct workdir *w, const struct run_request *req) {
     char path[1100];
     struct buf args = {0};
-    uint32_t i = 0;
-    while (i < req->argc && strcmp(req->argv[i], "{file}")) i++;
-    if (i + 1 >= req->argc) return 0;
-    for (i++; i < req->argc; i++) buf_put(&args, req->argv[i], strlen(req->argv[i]) + 1);
+    if (req->argc == 0) return 0;
+    for (uint32_t i = 0; i < req->argc; i++) buf_put(&args, req->argv[i], strlen(req->argv[i]) + 1);
     snprintf(path, sizeof path, "%s/.thaw-args", w->host);
     int rc = write_file(path, args.data, args.len);
     buf_free(&args);

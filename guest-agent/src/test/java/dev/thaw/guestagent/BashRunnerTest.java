@@ -11,8 +11,7 @@ class BashRunnerTest extends ShellRunnerContract {
 
     @Override
     KeptStdioRunner start(Path dir) throws Exception {
-        return KeptStdioRunner.start(dir, List.of("/bin/bash"), "bash-runner.bash", "main.sh",
-                List.of("bash", "{file}"));
+        return KeptStdioRunner.start(dir, List.of("/bin/bash"), "bash-runner.bash", "main.sh");
     }
 
     @Override

@@ -26,8 +26,7 @@ class CsharpRunnerTest extends KeptStdioRunnerContract {
     @Override
     KeptStdioRunner start(Path dir) throws Exception {
         assumeTrue(Files.isRegularFile(MCS), "needs " + MCS + " (apt-get install mono-mcs mono-runtime)");
-        return KeptStdioRunner.start(dir, List.of("/bin/sh"), "csharp-runner.cs", "main.cs",
-                List.of("mono", "main.exe"), Duration.ofSeconds(60));
+        return KeptStdioRunner.start(dir, List.of("/bin/sh"), "csharp-runner.cs", "main.cs", Duration.ofSeconds(60));
     }
 
     @Override
@@ -46,19 +45,19 @@ class CsharpRunnerTest extends KeptStdioRunnerContract {
     }
 
     @Test
-    void reads_stdin_and_sees_its_environment_and_directory() {
+    void reads_stdin_and_sees_its_arguments_environment_and_directory() {
         GuestMessage.Result result = runner.last("""
                 using System;
                 class P {
                     static void Main(string[] args) {
-                        Console.WriteLine(string.Join(" ", Console.In.ReadToEnd().ToUpper(), args.Length,
+                        Console.WriteLine(string.Join(" ", Console.In.ReadToEnd().ToUpper(), string.Join(",", args),
                             Environment.GetEnvironmentVariable("FOO"), System.IO.File.Exists("main.cs")));
                     }
                 }
-                """, "abc", List.of(), List.of("FOO=bar"));
+                """, "abc", List.of("one", "two words"), List.of("FOO=bar"));
 
         assertThat(text(result.stderr())).isEmpty();
-        assertThat(text(result.stdout())).isEqualTo("ABC 0 bar True\n");
+        assertThat(text(result.stdout())).isEqualTo("ABC one,two words bar True\n");
     }
 
     @Test

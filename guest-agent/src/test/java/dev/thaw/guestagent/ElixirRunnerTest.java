@@ -28,8 +28,7 @@ class ElixirRunnerTest {
 
     @BeforeEach
     void start() throws Exception {
-        elixir = KeptStdioRunner.start(dir, List.of("/usr/bin/elixir"), "elixir-runner.exs", "main.exs",
-                List.of("elixir", "{file}"), Duration.ofSeconds(120));
+        elixir = KeptStdioRunner.start(dir, List.of("/usr/bin/elixir"), "elixir-runner.exs", "main.exs", Duration.ofSeconds(120));
     }
 
     @AfterEach

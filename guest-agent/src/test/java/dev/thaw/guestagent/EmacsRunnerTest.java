@@ -28,8 +28,7 @@ class EmacsRunnerTest {
 
     @BeforeEach
     void start() throws Exception {
-        emacs = KeptStdioRunner.start(dir, List.of("/usr/bin/emacs", "-Q", "--batch", "--script"), "emacs-runner.el", "main.el",
-                List.of("emacs", "-Q", "--batch", "--script", "{file}"), Duration.ofSeconds(120));
+        emacs = KeptStdioRunner.start(dir, List.of("/usr/bin/emacs", "-Q", "--batch", "--script"), "emacs-runner.el", "main.el", Duration.ofSeconds(120));
     }
 
     @AfterEach

@@ -26,7 +26,7 @@ class ErlangRunnerTest extends KeptStdioRunnerContract {
     @Override
     KeptStdioRunner start(Path dir) throws Exception {
         return KeptStdioRunner.start(dir, List.of("/usr/bin/erl", "+B", "-boot", "no_dot_erlang", "-noshell", "-eval",
-                LOAD, "-extra", "main.escript"), "erlang-runner.erl", "main.erl", List.of("escript", "main.escript"),
+                LOAD, "-extra", "main.escript"), "erlang-runner.erl", "main.erl",
                 Duration.ofSeconds(120));
     }
 

@@ -26,8 +26,7 @@ class GuileRunnerTest extends KeptStdioRunnerContract {
     @Override
     KeptStdioRunner start(Path dir) throws Exception {
         assumeTrue(Files.isExecutable(GUILE), "needs " + GUILE + " (Debian package guile-3.0)");
-        return KeptStdioRunner.start(dir, GUILE_SCRIPT, "guile-runner.scm", "main.scm",
-                List.of("guile", "--no-auto-compile", "-s", "{file}"));
+        return KeptStdioRunner.start(dir, GUILE_SCRIPT, "guile-runner.scm", "main.scm");
     }
 
     @Override

@@ -100,7 +100,7 @@ class JvmRunnerTest {
                                 + " " + Path.of("y").toAbsolutePath().equals(Path.of(dir, "y")) + " " + new java.io.File("Main.java").exists());
                     }
                 }
-                """), "abc".getBytes(), List.of("java", "{file}", "one", "two"), List.of("FOO=bar")),
+                """), "abc".getBytes(), List.of("one", "two"), List.of("FOO=bar")),
                 Duration.ofSeconds(40));
 
         assertThat(text(result.stderr())).isEmpty();
@@ -178,13 +178,11 @@ class JvmRunnerTest {
         return last(channel, "Main.java", java, stdin, List.of(), env);
     }
 
-    /** The guest's last program, {@code code} saved as {@code file}, run with {@code args}. */
+    /** The guest's last program, {@code code} saved as {@code file}, run with {@code args} (a resident RUN carries them alone). */
     static GuestMessage.Result last(AgentChannel channel, String file, String code, String stdin, List<String> args,
             List<String> env) {
-        List<String> argv = new ArrayList<>(List.of("run", "{file}"));
-        argv.addAll(args);
         return channel.run(new HostMessage.Run(true, true, 30_000, 10_000, file, code(code),
-                stdin.getBytes(StandardCharsets.UTF_8), args.isEmpty() ? List.of() : argv, env), Duration.ofSeconds(40));
+                stdin.getBytes(StandardCharsets.UTF_8), args, env), Duration.ofSeconds(40));
     }
 
     private static byte[] code(String java) {

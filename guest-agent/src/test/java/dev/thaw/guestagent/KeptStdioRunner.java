@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -22,41 +21,38 @@ final class KeptStdioRunner implements AutoCloseable {
 
     private final HostModeAgent agent;
     private final String file;
-    private final List<String> command;
 
-    /** {@code command}: the language's run command, with {@code {file}} for the code file. */
-    private KeptStdioRunner(HostModeAgent agent, String file, List<String> command) {
+    private KeptStdioRunner(HostModeAgent agent, String file) {
         this.agent = agent;
         this.file = file;
-        this.command = command;
     }
 
-    static KeptStdioRunner start(Path dir, List<String> interpreter, String script, String file,
-            List<String> command) throws Exception {
-        return start(dir, interpreter, script, file, command, Duration.ofSeconds(20));
+    static KeptStdioRunner start(Path dir, List<String> interpreter, String script, String file) throws Exception {
+        return start(dir, interpreter, script, file, Duration.ofSeconds(20));
     }
 
     /** As above, for a runner that may take up to {@code ready} to warm up. */
     static KeptStdioRunner start(Path dir, List<String> interpreter, String script, String file,
-            List<String> command, Duration ready) throws Exception {
+            Duration ready) throws Exception {
         assumeTrue(Files.isExecutable(Path.of(interpreter.getFirst())), "needs " + interpreter.getFirst()
                 + " for the resident runner");
         Path root = Files.createDirectories(dir.resolve("root"));
         Files.writeString(Files.createDirectories(root.resolve("etc/thaw")).resolve("resident-stdio"), "kept\n");
-        return new KeptStdioRunner(HostModeAgent.withRunnerScript(root, interpreter, script, ready), file, command);
+        return new KeptStdioRunner(HostModeAgent.withRunnerScript(root, interpreter, script, ready), file);
     }
 
     AgentChannel channel() {
         return agent.channel();
     }
 
-    /** The guest's last program, run with {@code args}, {@code stdin} and the environment {@code env}. */
+    /**
+     * The guest's last program, run with {@code args}, {@code stdin} and the environment {@code env}:
+     * a resident RUN carries the program's arguments alone, as the host sends them.
+     */
     GuestMessage.Result last(String code, String stdin, List<String> args, List<String> env) {
-        List<String> argv = new ArrayList<>(command);
-        argv.addAll(args);
         return channel().run(new HostMessage.Run(true, true, 20_000, 100_000, file,
-                code.getBytes(StandardCharsets.UTF_8), stdin.getBytes(StandardCharsets.UTF_8),
-                args.isEmpty() ? List.of() : argv, env), Duration.ofSeconds(40));
+                code.getBytes(StandardCharsets.UTF_8), stdin.getBytes(StandardCharsets.UTF_8), args, env),
+                Duration.ofSeconds(40));
     }
 
     /** A program that is not the guest's last, which a kept-stdio runner cannot serve. */

@@ -29,8 +29,7 @@ class NodeRunnerTest {
 
     @BeforeEach
     void start() throws Exception {
-        runner = KeptStdioRunner.start(dir, List.of(NODE.toString()), "node-runner.js", "main.js",
-                List.of("node", "{file}"));
+        runner = KeptStdioRunner.start(dir, List.of(NODE.toString()), "node-runner.js", "main.js");
     }
 
     @AfterEach

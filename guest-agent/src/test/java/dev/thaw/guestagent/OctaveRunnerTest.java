@@ -28,8 +28,7 @@ class OctaveRunnerTest {
 
     @BeforeEach
     void start() throws Exception {
-        octave = KeptStdioRunner.start(dir, List.of("/usr/bin/octave-cli", "--quiet", "--no-init-file"), "octave-runner.m", "main.m",
-                List.of("octave-cli", "--quiet", "--no-init-file", "{file}"), Duration.ofSeconds(120));
+        octave = KeptStdioRunner.start(dir, List.of("/usr/bin/octave-cli", "--quiet", "--no-init-file"), "octave-runner.m", "main.m", Duration.ofSeconds(120));
     }
 
     @AfterEach

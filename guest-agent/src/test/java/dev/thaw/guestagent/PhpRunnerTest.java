@@ -21,8 +21,7 @@ class PhpRunnerTest extends KeptStdioRunnerContract {
     @Override
     KeptStdioRunner start(Path dir) throws Exception {
         assumeTrue(Files.isExecutable(PHP), "needs " + PHP + " (scripts/host.sh installs php-cli)");
-        return KeptStdioRunner.start(dir, List.of(PHP.toString()), "php-runner.php", "main.php",
-                List.of("php", "{file}"));
+        return KeptStdioRunner.start(dir, List.of(PHP.toString()), "php-runner.php", "main.php");
     }
 
     @Override

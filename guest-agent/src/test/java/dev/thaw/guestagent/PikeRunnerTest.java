@@ -21,8 +21,7 @@ class PikeRunnerTest extends KeptStdioRunnerContract {
     @Override
     KeptStdioRunner start(Path dir) throws Exception {
         assumeTrue(Files.isExecutable(PIKE), "needs " + PIKE + " (Debian's pike8.0-core)");
-        return KeptStdioRunner.start(dir, List.of(PIKE.toString()), "pike-runner.pike", "main.pike",
-                List.of("pike", "{file}"));
+        return KeptStdioRunner.start(dir, List.of(PIKE.toString()), "pike-runner.pike", "main.pike");
     }
 
     @Override

@@ -25,8 +25,7 @@ class RRunnerTest extends KeptStdioRunnerContract {
     @Override
     KeptStdioRunner start(Path dir) throws Exception {
         assumeTrue(Files.isExecutable(RSCRIPT), "needs " + RSCRIPT + " (Debian package r-base-core)");
-        return KeptStdioRunner.start(dir, List.of(RSCRIPT.toString(), "--vanilla"), "r-runner.R", "main.r",
-                List.of("Rscript", "--vanilla", "{file}"));
+        return KeptStdioRunner.start(dir, List.of(RSCRIPT.toString(), "--vanilla"), "r-runner.R", "main.r");
     }
 
     @Override

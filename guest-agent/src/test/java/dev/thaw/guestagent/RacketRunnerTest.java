@@ -28,8 +28,7 @@ class RacketRunnerTest {
 
     @BeforeEach
     void start() throws Exception {
-        racket = KeptStdioRunner.start(dir, List.of("/usr/bin/racket"), "racket-runner.rkt", "main.rkt",
-                List.of("racket", "{file}"), Duration.ofSeconds(120));
+        racket = KeptStdioRunner.start(dir, List.of("/usr/bin/racket"), "racket-runner.rkt", "main.rkt", Duration.ofSeconds(120));
     }
 
     @AfterEach

@@ -28,8 +28,7 @@ class RakuRunnerTest {
 
     @BeforeEach
     void start() throws Exception {
-        raku = KeptStdioRunner.start(dir, List.of("/usr/bin/raku"), "raku-runner.raku", "main.raku",
-                List.of("raku", "{file}"), Duration.ofSeconds(60));
+        raku = KeptStdioRunner.start(dir, List.of("/usr/bin/raku"), "raku-runner.raku", "main.raku", Duration.ofSeconds(60));
     }
 
     @AfterEach

@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -132,10 +131,8 @@ class RubyRunnerTest {
     }
 
     private GuestMessage.Result run(String ruby, String stdin, List<String> args, List<String> env) {
-        List<String> argv = new ArrayList<>(List.of("ruby", "{file}"));
-        argv.addAll(args);
         return channel.run(new HostMessage.Run(true, false, 10_000, 100_000, "main.rb", code(ruby),
-                stdin.getBytes(StandardCharsets.UTF_8), args.isEmpty() ? List.of() : argv, env), Duration.ofSeconds(20));
+                stdin.getBytes(StandardCharsets.UTF_8), args, env), Duration.ofSeconds(20));
     }
 
     static byte[] code(String source) {

@@ -25,8 +25,7 @@ class SbclRunnerTest extends KeptStdioRunnerContract {
     @Override
     KeptStdioRunner start(Path dir) throws Exception {
         assumeTrue(Files.isExecutable(SBCL), "needs " + SBCL + " (Debian package sbcl)");
-        return KeptStdioRunner.start(dir, List.of(SBCL.toString(), "--script"), "sbcl-runner.lisp", "main.lisp",
-                List.of("sbcl", "--script", "{file}"));
+        return KeptStdioRunner.start(dir, List.of(SBCL.toString(), "--script"), "sbcl-runner.lisp", "main.lisp");
     }
 
     @Override

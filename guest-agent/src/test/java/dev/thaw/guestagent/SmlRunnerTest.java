@@ -21,8 +21,7 @@ class SmlRunnerTest extends KeptStdioRunnerContract {
     @Override
     KeptStdioRunner start(Path dir) throws Exception {
         assumeTrue(Files.isExecutable(POLY), "needs " + POLY + " (Debian's polyml)");
-        return KeptStdioRunner.start(dir, List.of(POLY.toString(), "--script"), "sml-runner.sml", "main.sml",
-                List.of("poly", "--script", "{file}"));
+        return KeptStdioRunner.start(dir, List.of(POLY.toString(), "--script"), "sml-runner.sml", "main.sml");
     }
 
     @Override

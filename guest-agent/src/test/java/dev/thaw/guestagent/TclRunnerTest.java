@@ -21,8 +21,7 @@ class TclRunnerTest extends KeptStdioRunnerContract {
     @Override
     KeptStdioRunner start(Path dir) throws Exception {
         assumeTrue(Files.isExecutable(TCLSH), "needs " + TCLSH + " (scripts/host.sh installs tcl)");
-        return KeptStdioRunner.start(dir, List.of(TCLSH.toString()), "tcl-runner.tcl", "main.tcl",
-                List.of("tclsh", "{file}"));
+        return KeptStdioRunner.start(dir, List.of(TCLSH.toString()), "tcl-runner.tcl", "main.tcl");
     }
 
     @Override

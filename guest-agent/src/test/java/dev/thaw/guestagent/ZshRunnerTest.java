@@ -17,8 +17,7 @@ class ZshRunnerTest extends ShellRunnerContract {
     @Override
     KeptStdioRunner start(Path dir) throws Exception {
         assumeTrue(Files.isExecutable(ZSH), "needs " + ZSH + " (scripts/host.sh installs zsh)");
-        return KeptStdioRunner.start(dir, List.of(ZSH.toString()), "zsh-runner.zsh", "main.zsh",
-                List.of("zsh", "{file}"));
+        return KeptStdioRunner.start(dir, List.of(ZSH.toString()), "zsh-runner.zsh", "main.zsh");
     }
 
     @Override

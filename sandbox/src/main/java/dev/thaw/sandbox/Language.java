@@ -59,13 +59,21 @@ public record Language(
      * LAST_RUN: it can only become the guest's last program itself (a JVM cannot fork; node cannot
      * receive descriptors, so it keeps the stdio the agent gave it at boot), so
      * only a one-shot run goes to it and a sandbox's other runs start the language's command.
+     * LAST_RUN_WITHOUT_ARGS: as LAST_RUN, but it cannot hand a program arguments (escript reads
+     * them from its VM's command line, fixed when the snapshot's VM started), so a run with
+     * arguments starts the language's command too.
      */
     public enum Resident {
-        NONE, EVERY_RUN, LAST_RUN;
+        NONE, EVERY_RUN, LAST_RUN, LAST_RUN_WITHOUT_ARGS;
 
-        /** Whether a run, the guest's last or not, goes to the resident runner. */
-        public boolean serves(boolean last) {
-            return this == EVERY_RUN || (this == LAST_RUN && last);
+        /** Whether a run, the guest's last or not, with or without arguments, goes to the resident runner. */
+        public boolean serves(boolean last, boolean hasArgs) {
+            return switch (this) {
+                case NONE -> false;
+                case EVERY_RUN -> true;
+                case LAST_RUN -> last;
+                case LAST_RUN_WITHOUT_ARGS -> last && !hasArgs;
+            };
         }
     }
 

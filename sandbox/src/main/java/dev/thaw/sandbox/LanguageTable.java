@@ -54,9 +54,12 @@ final class LanguageTable {
      * guest's last program (a JVM cannot fork), other runs start the language's command.
      * {@code stdio: "kept"}: a runtime that cannot receive descriptors (node) gets its stdio
      * on pipes the agent keeps for the program it becomes, so it too serves only a last program.
+     * {@code passes_args: false}: the runner cannot hand a program its arguments, so runs with
+     * arguments start the language's command (default true).
      */
     record Resident(List<String> argv, String runner, String program,
-            @JsonProperty("in_place_only") boolean inPlaceOnly, String stdio) {
+            @JsonProperty("in_place_only") boolean inPlaceOnly, String stdio,
+            @JsonProperty("passes_args") Boolean passesArgs) {
 
         Resident {
             if (stdio != null && !stdio.equals(KEPT_STDIO)) {
@@ -67,6 +70,10 @@ final class LanguageTable {
 
         boolean keepsStdio() {
             return stdio != null;
+        }
+
+        boolean withoutArgs() {
+            return Boolean.FALSE.equals(passesArgs);
         }
     }
 
@@ -104,7 +111,15 @@ final class LanguageTable {
         if (e.resident() == null) {
             return Language.Resident.NONE;
         }
-        boolean lastOnly = e.resident().inPlaceOnly() || e.resident().keepsStdio();
+        Resident resident = e.resident();
+        if (resident.withoutArgs() && !resident.keepsStdio() && !resident.inPlaceOnly()) {
+            throw new IllegalStateException("languages.json: " + e.id()
+                    + "'s resident has \"passes_args\": false, which only a last-run runner (in_place_only or kept stdio) supports");
+        }
+        if (resident.withoutArgs()) {
+            return Language.Resident.LAST_RUN_WITHOUT_ARGS;
+        }
+        boolean lastOnly = resident.inPlaceOnly() || resident.keepsStdio();
         return lastOnly ? Language.Resident.LAST_RUN : Language.Resident.EVERY_RUN;
     }
 

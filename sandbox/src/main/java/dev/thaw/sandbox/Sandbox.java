@@ -139,10 +139,11 @@ public final class Sandbox implements AutoCloseable {
      */
     public RunResult exec(RunRequest request, Timings timings, boolean last) {
         Duration timeout = request.timeoutIn(language);
-        boolean resident = residentLoaded && language.resident().serves(last);
+        boolean resident = residentLoaded && language.resident().serves(last, !request.args().isEmpty());
+        // A resident runner has its own command: it gets the program's arguments alone.
         HostMessage.Run run = new HostMessage.Run(resident, last, (int) timeout.toMillis(),
                 request.outputCapBytes(), language.codeFile(), request.code(), request.stdin(),
-                argv(request), envEntries(request.env()));
+                resident ? request.args() : argv(request), envEntries(request.env()));
         return send(run, timeout, timings);
     }
 

@@ -68,12 +68,22 @@ class LanguagesTest {
     }
 
     @Test
+    void erlangs_runner_serves_no_run_with_arguments_since_escript_reads_them_from_its_vms_command_line() {
+        Language.Resident erlang = languages.get("erlang").resident();
+
+        assertThat(erlang).isEqualTo(Language.Resident.LAST_RUN_WITHOUT_ARGS);
+        assertThat(erlang.serves(true, false)).isTrue();
+        assertThat(erlang.serves(true, true)).isFalse();
+        assertThat(languages.get("csharp").resident().serves(true, true)).isTrue();
+    }
+
+    @Test
     void java_image_carries_a_jvm_runner_that_serves_only_a_guests_last_program() {
         Language java = languages.get("java");
 
         assertThat(java.resident()).isEqualTo(Language.Resident.LAST_RUN);
-        assertThat(java.resident().serves(true)).isTrue();
-        assertThat(java.resident().serves(false)).isFalse();
+        assertThat(java.resident().serves(true, true)).isTrue();
+        assertThat(java.resident().serves(false, false)).isFalse();
         assertThat(java.recipe().programs()).containsKey("/opt/thaw/jvm-runner");
         assertThat(java.imageFiles().get("/etc/thaw/resident")).startsWith("/opt/thaw/jvm-runner\n");
     }

@@ -2,7 +2,10 @@ package dev.thaw.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -14,6 +17,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code thaw test-languages} runs the same cases for every language.
  */
 class RepresentativeLanguagesTest {
+
+    /** Programs that print their arguments joined by commas. */
+    private static final Map<String, String> PRINT_ARGS = Map.of(
+            "python", "import sys; print(','.join(sys.argv[1:]))",
+            "typescript", "console.log(process.argv.slice(2).join(','));",
+            "java", """
+                    class Main { public static void main(String[] a) { System.out.println(String.join(",", a)); } }""");
 
     @TempDir
     static Path home;
@@ -31,4 +41,21 @@ class RepresentativeLanguagesTest {
         assertThat(outcomes).allSatisfy(outcome -> assertThat(outcome.passed()).isTrue());
         assertThat(TestRuntimes.liveChildren()).isZero();
     }
+
+    /**
+     * Resident runners have commands of their own, and the program's arguments must still reach
+     * it: python's forks a child, java's runs it in place, typescript's compiles (its command
+     * has no {@code {file}} to put arguments after) and keeps the agent's stdio.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"python", "typescript", "java"})
+    void arguments_reach_a_program_its_resident_runner_runs(String id) {
+        ThawRuntime runtime = TestRuntimes.inHome(home);
+
+        RunResult result = runtime.run(RunRequest.of(id, PRINT_ARGS.get(id)).withArgs(List.of("one", "two words", "")));
+
+        assertThat(new String(result.stdout(), StandardCharsets.UTF_8)).isEqualTo("one,two words,\n");
+        assertThat(result.mode()).isEqualTo("restore");
+    }
+
 }

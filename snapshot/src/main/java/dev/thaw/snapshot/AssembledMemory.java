@@ -38,7 +38,7 @@ final class AssembledMemory {
         if (Files.exists(assembled) && FileFacts.changeKey(assembled).equals(verified.get(SnapshotFiles.ASSEMBLED_MEMORY))) {
             return assembled;
         }
-        Path temp = Files.createTempFile(leaf.files().dir(), ".assembling", ".tmp");
+        Path temp = StagingDirs.tempFile(leaf.files().dir(), "assembling");
         try {
             long memoryBytes = (long) leaf.manifest().memoryMiB() << 20;
             write(chain, temp, memoryBytes);

@@ -13,12 +13,15 @@ import java.util.stream.Stream;
 
 /**
  * Directories a store writes before anything is visible: {@code .staging-ID-PID-N} for a
- * snapshot being made and {@code .trash-ID-PID-N} for one being removed. The owning PID
- * lets a later process remove a crashed one's leftovers without touching live work; a PID
- * reused by an unrelated process only delays that cleanup, it never deletes live work.
+ * snapshot being made and {@code .trash-ID-PID-N} for one being removed; and files written
+ * inside a snapshot's directory before they are renamed into place, {@code .PURPOSE-PID-N.tmp}
+ * (memory being unpacked or assembled, the verified-files record). The owning PID lets a
+ * later process remove a crashed one's leftovers without touching live work; a PID reused by
+ * an unrelated process only delays that cleanup, it never deletes live work.
  */
 final class StagingDirs {
 
+    private static final String TEMP_SUFFIX = ".tmp";
     private static final AtomicLong SEQUENCE = new AtomicLong();
     private static final System.Logger LOG = System.getLogger(StagingDirs.class.getName());
 
@@ -32,6 +35,11 @@ final class StagingDirs {
         return root.resolve(".trash-" + id + "-" + suffix());
     }
 
+    /** A new empty file in a snapshot's directory {@code dir}, to be renamed into place. */
+    static Path tempFile(Path dir, String purpose) throws IOException {
+        return Files.createFile(dir.resolve("." + purpose + "-" + suffix() + TEMP_SUFFIX));
+    }
+
     private static String suffix() {
         return ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet();
     }
@@ -40,24 +48,41 @@ final class StagingDirs {
         if (!Files.isDirectory(root)) {
             return;
         }
-        try (Stream<Path> dirs = Files.list(root)) {
-            dirs.filter(StagingDirs::ofDeadProcess).forEach(StagingDirs::delete);
+        try (Stream<Path> entries = Files.list(root)) {
+            for (Path entry : entries.toList()) {
+                String name = entry.getFileName().toString();
+                if (name.startsWith(".staging-") || name.startsWith(".trash-")) {
+                    removeIfOfDeadProcess(entry, name);
+                } else if (!name.startsWith(".") && Files.isDirectory(entry)) {
+                    removeTempFiles(entry);
+                }
+            }
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot look for leftovers in " + root + ": " + e.getMessage());
         }
     }
 
-    private static boolean ofDeadProcess(Path dir) {
-        String name = dir.getFileName().toString();
-        if (!name.startsWith(".staging-") && !name.startsWith(".trash-")) {
-            return false;
+    private static void removeTempFiles(Path snapshotDir) throws IOException {
+        try (Stream<Path> files = Files.list(snapshotDir)) {
+            for (Path file : files.toList()) {
+                String name = file.getFileName().toString();
+                if (name.startsWith(".") && name.endsWith(TEMP_SUFFIX)) {
+                    removeIfOfDeadProcess(file, name.substring(0, name.length() - TEMP_SUFFIX.length()));
+                }
+            }
         }
+    }
+
+    /** {@code name} ends in {@code -PID-N}: removes {@code path} if that process is gone. */
+    private static void removeIfOfDeadProcess(Path path, String name) {
         String[] parts = name.split("-");
         try {
             long pid = Long.parseLong(parts[parts.length - 2]);
-            return ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
+            if (ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true)) {
+                delete(path);
+            }
         } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
-            return false;
+            // not one of ours
         }
     }
 
@@ -123,7 +148,7 @@ final class StagingDirs {
         return new IOException("cannot " + what + " " + target + " by renaming " + staging + ": errno " + errno);
     }
 
-    /** Deletes a directory tree; a failure is logged, as the leftover sweep will retry it. */
+    /** Deletes a directory tree or a file; a failure is logged, as the leftover sweep will retry it. */
     static void delete(Path dir) {
         if (!Files.exists(dir)) {
             return;

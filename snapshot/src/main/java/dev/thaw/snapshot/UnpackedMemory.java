@@ -25,7 +25,7 @@ final class UnpackedMemory {
         if (!packedOnly(files)) {
             return false;
         }
-        Path temp = Files.createTempFile(files.dir(), ".unpacking", ".tmp");
+        Path temp = StagingDirs.tempFile(files.dir(), "unpacking");
         try {
             PackedMemory.unpack(files.packedMemory(), memorySha256(snapshot), temp);
             Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-r--r--")); // as made

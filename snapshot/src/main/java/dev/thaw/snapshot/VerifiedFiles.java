@@ -33,7 +33,7 @@ final class VerifiedFiles {
 
     /** Replaces the record atomically, so concurrent restores read an old or a new one. */
     static void write(Path dir, Map<String, String> keys) throws IOException {
-        Path temp = Files.createTempFile(dir, ".verified", ".tmp");
+        Path temp = StagingDirs.tempFile(dir, "verified");
         try {
             Files.write(temp, ManifestCodec.JSON.writeValueAsBytes(new TreeMap<>(keys)));
             Files.move(temp, dir.resolve(NAME), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -55,6 +55,32 @@ class LeftoversTest {
         assertThat(oddName).exists();
     }
 
+    @Test
+    void temp_files_a_dead_process_left_in_a_snapshot_are_removed_and_a_live_ones_kept() throws Exception {
+        long dead = deadPid();
+        Path snapshot = leftover("python");
+        Path unpacking = Files.createFile(snapshot.resolve(".unpacking-" + dead + "-3.tmp"));
+        Path assembling = Files.createFile(snapshot.resolve(".assembling-" + dead + "-4.tmp"));
+        Path live = Files.createFile(snapshot.resolve(".verified-" + ProcessHandle.current().pid() + "-5.tmp"));
+
+        new LocalSnapshotStore(root, new SnapshotFixtures.TestClock()).list();
+
+        assertThat(unpacking).doesNotExist();
+        assertThat(assembling).doesNotExist();
+        assertThat(live).exists();
+        assertThat(snapshot.resolve("memory")).exists();
+    }
+
+    @Test
+    void temp_files_are_named_for_their_process_as_the_sweep_expects() throws Exception {
+        Path snapshot = leftover("python");
+
+        Path temp = StagingDirs.tempFile(snapshot, "unpacking");
+
+        assertThat(temp.getFileName().toString())
+                .startsWith(".unpacking-" + ProcessHandle.current().pid() + "-").endsWith(".tmp");
+    }
+
     private Path leftover(String name) throws Exception {
         Path dir = Files.createDirectory(root.resolve(name));
         Files.write(dir.resolve("memory"), new byte[4096]);
