@@ -20,7 +20,8 @@ final class ImageCommand {
 
     @Command(name = "build", mixinStandardHelpOptions = true,
             description = {"Builds the guest kernel and a language's root filesystem from Debian packages,",
-                    "then the language's snapshot (again if the image, kernel, agent or QEMU changed)."})
+                    "then the language's snapshot (again if the image, kernel, agent or QEMU changed,",
+                    "or the language's commands or warm-up program)."})
     static final class Build implements Callable<Integer> {
         @ParentCommand
         ImageCommand parent;

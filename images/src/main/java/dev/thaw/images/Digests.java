@@ -12,7 +12,7 @@ import java.util.HexFormat;
 import java.util.UUID;
 
 /** SHA-256 of files and strings, as lowercase hex, and the fixed UUIDs images are given. */
-final class Digests {
+public final class Digests {
 
     private Digests() {}
 
@@ -29,7 +29,7 @@ final class Digests {
         return HexFormat.of().formatHex(digest.digest());
     }
 
-    static String sha256(String text) {
+    public static String sha256(String text) {
         return HexFormat.of().formatHex(newDigest().digest(text.getBytes(StandardCharsets.UTF_8)));
     }
 

@@ -65,6 +65,6 @@ final class DiffSnapshotMaker {
         Manifest p = parent.manifest();
         return new Manifest(Manifest.FORMAT_VERSION, id, p.language(), p.vmm(), p.vmmVersion(), p.accelerator(),
                 p.cpuModel(), p.memoryMiB(), p.vcpus(), p.kernelDigest(), p.initrdDigest(), p.rootfsDigest(),
-                p.agentVersion(), p.cmdline(), null, p.id(), parent.manifestSha256(), Map.of());
+                p.agentVersion(), p.cmdline(), null, p.id(), parent.manifestSha256(), Map.of(), p.warmUpDigest());
     }
 }

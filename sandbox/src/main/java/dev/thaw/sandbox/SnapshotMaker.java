@@ -1,6 +1,7 @@
 package dev.thaw.sandbox;
 
 import dev.thaw.images.BuildProgress;
+import dev.thaw.images.Digests;
 import dev.thaw.images.RootfsImage;
 import dev.thaw.snapshot.HostProfile;
 import dev.thaw.snapshot.Manifest;
@@ -74,7 +75,7 @@ final class SnapshotMaker {
             }
             progress.step("snapshot " + id + ": publishing (freeing zero pages, syncing, hashing)");
             Snapshot snapshot = new Steps("snapshot " + id, timings).run("publish",
-                    () -> pending.commit(manifest(id, language, machine.profile(rootfs))));
+                    () -> pending.commit(manifest(id, language, machine.profile(rootfs)).withWarmUp(warmUpDigest(language))));
             progress.done("snapshot " + id, (System.nanoTime() - start) / 1_000_000);
             pending.commitPhases().forEach((phase, took) ->
                     timings.record("publish." + phase.name().toLowerCase(java.util.Locale.ROOT), took.toNanos()));
@@ -92,6 +93,18 @@ final class SnapshotMaker {
     static Duration residentLoadTimeout(Language language) {
         Duration threeRuns = language.defaultTimeout().multipliedBy(3);
         return threeRuns.compareTo(MIN_RESIDENT_LOAD) > 0 ? threeRuns : MIN_RESIDENT_LOAD;
+    }
+
+    /**
+     * What warms a language's snapshot before it is saved: its command line (the compile step
+     * included), how its resident runner serves, its code file's name and its warm-up program.
+     * When any of them changes, the snapshot's warm state no longer matches what runs do (a
+     * precompiled header missing, a different compiler loaded), so the language's own snapshot
+     * is made again; snapshots users named are only compared on what a restore needs.
+     */
+    static String warmUpDigest(Language language) {
+        return Digests.sha256(String.join("\0", language.argv()) + "\0\0" + language.resident() + "\0\0"
+                + language.codeFile() + "\0\0" + LanguageSamples.builtIn().warmUpCode(language.id()));
     }
 
     /**

@@ -49,7 +49,7 @@ final class SnapshotSquasher {
             }
             return pending.commit(new Manifest(Manifest.FORMAT_VERSION, id, m.language(), m.vmm(), m.vmmVersion(),
                     m.accelerator(), m.cpuModel(), m.memoryMiB(), m.vcpus(), m.kernelDigest(), m.initrdDigest(),
-                    m.rootfsDigest(), m.agentVersion(), m.cmdline(), null, null, Map.of()));
+                    m.rootfsDigest(), m.agentVersion(), m.cmdline(), null, null, Map.of()).withWarmUp(m.warmUpDigest()));
         }
     }
 }

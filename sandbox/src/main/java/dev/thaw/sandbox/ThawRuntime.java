@@ -232,12 +232,12 @@ public final class ThawRuntime {
     /**
      * The language's own snapshot, created on first use. It is a cache of the language's
      * booted runtime: when it no longer matches this host (a new kernel, image, agent,
-     * QEMU or snapshot format), it is made again rather than refused.
+     * QEMU or snapshot format) or was warmed up otherwise than the language's commands and
+     * warm-up program now say, it is made again rather than refused.
      */
     private Snapshot languageSnapshot(Language language, RootfsImage rootfs) {
-        String id = language.id();
         try {
-            return open(id, rootfs);
+            return openLanguageSnapshot(language, rootfs);
         } catch (SandboxException e) {
             if (!(e.getCause() instanceof SnapshotException s)) {
                 throw e;
@@ -257,7 +257,7 @@ public final class ThawRuntime {
         String id = language.id();
         synchronized (makingLocks.computeIfAbsent(id, k -> new Object())) {
             try {
-                return open(id, rootfs); // another request made it while this one waited
+                return openLanguageSnapshot(language, rootfs); // another request made it while this one waited
             } catch (SandboxException again) {
                 if (!(again.getCause() instanceof SnapshotException s) || (s.code() != SnapshotException.Code.NOT_FOUND
                         && s.code() != SnapshotException.Code.INCOMPATIBLE)) {
@@ -285,6 +285,17 @@ public final class ThawRuntime {
             throw new SandboxException(SandboxException.Code.BAD_REQUEST, "snapshot '" + snapshot.manifest().id()
                     + "' holds a " + holds + " sandbox, not " + language.id() + "; run it with --lang " + holds);
         }
+    }
+
+    /** The language's own snapshot, opened, if it was also warmed the way this Thaw warms it. */
+    private Snapshot openLanguageSnapshot(Language language, RootfsImage rootfs) {
+        Snapshot snapshot = open(language.id(), rootfs);
+        if (!SnapshotMaker.warmUpDigest(language).equals(snapshot.manifest().warmUpDigest())) {
+            throw Failures.translate("opening snapshot " + language.id(), new SnapshotException(
+                    SnapshotException.Code.INCOMPATIBLE, "snapshot '" + language.id() + "' was warmed up with "
+                    + "other commands or another warm-up program than " + language.id() + "'s now"));
+        }
+        return snapshot;
     }
 
     private Snapshot open(String id, RootfsImage rootfs) {

@@ -68,6 +68,18 @@ class LanguagesTest {
     }
 
     @Test
+    void a_languages_warm_up_digest_follows_its_commands_and_differs_between_languages() {
+        Language cobol = languages.get("cobol");
+        Language recompiled = new Language(cobol.id(), cobol.version(), cobol.aliases(), cobol.extensions(),
+                cobol.codeFile(), List.of("/bin/sh", "-c", "cobc -x main.cob || exit\nexec \"$0\" \"$@\"", "./main"),
+                cobol.resident(), cobol.recipe(), cobol.kind(), cobol.defaultTimeout());
+
+        assertThat(SnapshotMaker.warmUpDigest(cobol)).isEqualTo(SnapshotMaker.warmUpDigest(languages.get("cobc")))
+                .isNotEqualTo(SnapshotMaker.warmUpDigest(recompiled))
+                .isNotEqualTo(SnapshotMaker.warmUpDigest(languages.get("fortran")));
+    }
+
+    @Test
     void erlangs_runner_serves_no_run_with_arguments_since_escript_reads_them_from_its_vms_command_line() {
         Language.Resident erlang = languages.get("erlang").resident();
 

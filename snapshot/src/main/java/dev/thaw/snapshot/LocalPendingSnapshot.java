@@ -119,7 +119,7 @@ final class LocalPendingSnapshot implements PendingSnapshot {
         return new Manifest(Manifest.FORMAT_VERSION, id, m.language(), m.vmm(), m.vmmVersion(), m.accelerator(),
                 m.cpuModel(), m.memoryMiB(), m.vcpus(), m.kernelDigest(), m.initrdDigest(), m.rootfsDigest(),
                 m.agentVersion(), m.cmdline(), m.createdAt() != null ? m.createdAt() : clock.instant(), m.parent(),
-                m.parentManifestSha256(), files);
+                m.parentManifestSha256(), files, m.warmUpDigest());
     }
 
     private <T> T timed(CommitPhase phase, IoSupplier<T> step) throws IOException {

@@ -15,6 +15,9 @@ import java.util.Map;
  *                             diff is never applied to a parent replaced since
  * @param files                every other file of the snapshot by name ({@link SnapshotFiles}),
  *                             with its size and sha256
+ * @param warmUpDigest         sha256 of what warmed the snapshot before it was saved (the
+ *                             language's commands and warm-up program), so that a language's
+ *                             own snapshot is made again when they change; null if unknown
  */
 public record Manifest(
         int formatVersion,
@@ -34,7 +37,8 @@ public record Manifest(
         Instant createdAt,
         String parent,
         String parentManifestSha256,
-        Map<String, FileEntry> files) {
+        Map<String, FileEntry> files,
+        String warmUpDigest) {
 
     /** 2: disks are layers over a base image named by digest; diff snapshots. */
     public static final int FORMAT_VERSION = 2;
@@ -44,7 +48,13 @@ public record Manifest(
             String cpuModel, int memoryMiB, int vcpus, String kernelDigest, String initrdDigest, String rootfsDigest,
             String agentVersion, String cmdline, Instant createdAt, String parent, Map<String, FileEntry> files) {
         this(formatVersion, id, language, vmm, vmmVersion, accelerator, cpuModel, memoryMiB, vcpus, kernelDigest,
-                initrdDigest, rootfsDigest, agentVersion, cmdline, createdAt, parent, null, files);
+                initrdDigest, rootfsDigest, agentVersion, cmdline, createdAt, parent, null, files, null);
+    }
+
+    public Manifest withWarmUp(String digest) {
+        return new Manifest(formatVersion, id, language, vmm, vmmVersion, accelerator, cpuModel, memoryMiB, vcpus,
+                kernelDigest, initrdDigest, rootfsDigest, agentVersion, cmdline, createdAt, parent,
+                parentManifestSha256, files, digest);
     }
 
     @JsonIgnore

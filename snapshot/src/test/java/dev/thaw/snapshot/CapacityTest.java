@@ -201,7 +201,7 @@ class CapacityTest {
             Manifest m = SnapshotFixtures.draft("python");
             pending.commit(new Manifest(m.formatVersion(), id, m.language(), m.vmm(), m.vmmVersion(), m.accelerator(),
                     m.cpuModel(), m.memoryMiB(), m.vcpus(), m.kernelDigest(), m.initrdDigest(), m.rootfsDigest(),
-                    m.agentVersion(), m.cmdline(), null, parent, "0".repeat(64), Map.of()));
+                    m.agentVersion(), m.cmdline(), null, parent, "0".repeat(64), Map.of(), null));
         }
     }
 

@@ -134,7 +134,7 @@ class DiffChainTest {
         Manifest d = SnapshotFixtures.draft("python");
         return new Manifest(d.formatVersion(), id, d.language(), d.vmm(), d.vmmVersion(), d.accelerator(), d.cpuModel(),
                 MEMORY_MIB, d.vcpus(), d.kernelDigest(), d.initrdDigest(), d.rootfsDigest(), d.agentVersion(),
-                d.cmdline(), null, parent, parentDigest, Map.of());
+                d.cmdline(), null, parent, parentDigest, Map.of(), null);
     }
 
     private static void fill(byte[] memory, int page, int value) {
