@@ -61,6 +61,9 @@ class CrossHomeRestoreTest {
         Path images = second.resolve("images");
         Files.createDirectories(images);
         for (String part : List.of("debs", "kernel", "accelerator.json")) {
+            if (!Files.exists(shared.resolve(part))) {
+                continue; // the accelerator probe caches its answer only on hosts that have /dev/kvm
+            }
             Process copy = new ProcessBuilder("cp", "-a", shared.resolve(part).toString(), images.toString())
                     .inheritIO().start();
             try {
