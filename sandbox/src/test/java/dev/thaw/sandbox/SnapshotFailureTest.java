@@ -57,17 +57,28 @@ class SnapshotFailureTest {
     @ValueSource(strings = {"manifest.json", "memory", "vmstate", "disk.qcow2"})
     void restore_refuses_a_file_with_one_byte_changed_naming_it_and_how_to_recreate(String name) throws IOException {
         String id = "sh-flipped-" + name;
-        Path file = copyOf("sh", id).dir().resolve(name);
+        Path file = withoutPack(copyOf("sh", id)).dir().resolve(name);
         flipByte(file, Files.size(file) / 2);
 
         assertRefused(id, name);
+    }
+
+    @Test
+    void restore_unpacks_the_pack_again_when_the_plain_memory_file_beside_it_is_damaged() throws IOException {
+        SnapshotFiles files = copyOf("sh", "sh-damaged-copy");
+        flipByte(files.memory(), Files.size(files.memory()) / 2);
+
+        RunResult result = runtime.run(fromSnapshot("sh-damaged-copy"));
+
+        assertThat(new String(result.stdout(), StandardCharsets.UTF_8)).isEqualTo("hi\n");
+        assertThat(runtime.verifySnapshot("sh-damaged-copy").ok()).isTrue();
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"manifest.json", "memory", "vmstate", "disk.qcow2"})
     void restore_refuses_a_truncated_file_naming_it_and_how_to_recreate(String name) throws IOException {
         String id = "sh-truncated-" + name;
-        Path file = copyOf("sh", id).dir().resolve(name);
+        Path file = withoutPack(copyOf("sh", id)).dir().resolve(name);
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
             raf.setLength(raf.length() / 2);
         }
@@ -152,6 +163,12 @@ class SnapshotFailureTest {
     private static RunRequest fromSnapshot(String id) {
         return new RunRequest("sh", "echo hi".getBytes(StandardCharsets.UTF_8), null, null, null,
                 RunRequest.DEFAULT_OUTPUT_CAP, false, id);
+    }
+
+    /** Without its pack, a snapshot's memory file is the only copy of its memory, and its damage is final. */
+    private static SnapshotFiles withoutPack(SnapshotFiles files) throws IOException {
+        Files.deleteIfExists(files.packedMemory());
+        return files;
     }
 
     /** A private copy of a snapshot under another id, holes kept, so tests can damage it. */

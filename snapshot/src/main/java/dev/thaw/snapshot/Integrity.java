@@ -11,26 +11,28 @@ import java.util.TreeMap;
 /** Checks a snapshot's files against the sizes and digests in its manifest. */
 final class Integrity {
 
+    private static final System.Logger LOG = System.getLogger(Integrity.class.getName());
+
     private Integrity() {}
 
     /**
      * Fails on the first missing, truncated or altered file. Presence and sizes of all files
      * are checked before any hashing, so a missing file is reported at once. Files in
      * {@code alwaysHashed} are hashed every time; others only if they changed since they
-     * were last verified.
+     * were last verified. A damaged plain memory file beside its pack is dropped instead
+     * ({@link #droppedDamagedCopy}).
      */
     static void check(Snapshot snapshot, List<String> alwaysHashed) throws IOException {
         Path dir = snapshot.files().dir();
-        Map<String, Manifest.FileEntry> stored = stored(snapshot);
-        for (var entry : stored.entrySet()) {
+        for (var entry : stored(snapshot).entrySet()) {
             VerifyReport.FileCheck quick = presence(dir, entry.getKey(), entry.getValue());
-            if (!quick.ok()) {
+            if (!quick.ok() && !droppedDamagedCopy(snapshot, quick)) {
                 throw failure(snapshot, quick);
             }
         }
         Map<String, String> verified = VerifiedFiles.read(dir);
         boolean updated = false;
-        for (var entry : stored.entrySet()) {
+        for (var entry : stored(snapshot).entrySet()) {
             String name = entry.getKey();
             String key = FileFacts.changeKey(dir.resolve(name));
             if (!alwaysHashed.contains(name) && key.equals(verified.get(name))) {
@@ -38,13 +40,36 @@ final class Integrity {
             }
             VerifyReport.FileCheck full = hash(dir, name, entry.getValue());
             if (!full.ok()) {
-                throw failure(snapshot, full);
+                if (!droppedDamagedCopy(snapshot, full)) {
+                    throw failure(snapshot, full);
+                }
+                verified.remove(name);
+                updated = true;
+                continue;
             }
             updated |= !key.equals(verified.put(name, key));
         }
         if (updated) {
             VerifiedFiles.tryWrite(dir, verified);
         }
+    }
+
+    /**
+     * A plain memory file beside its pack is only a copy of it, made for VMMs to map: when
+     * the copy fails its check (a stray write, a truncation, another program that opened it
+     * as its own memory) it is deleted, and the restore unpacks the pack again, which checks
+     * what it writes against the manifest. Clones already running keep the inode they map.
+     * Returns false for any other file, whose damage is the snapshot's.
+     */
+    private static boolean droppedDamagedCopy(Snapshot snapshot, VerifyReport.FileCheck check) throws IOException {
+        SnapshotFiles files = snapshot.files();
+        if (!check.name().equals(SnapshotFiles.MEMORY) || !Files.isRegularFile(files.packedMemory())) {
+            return false;
+        }
+        LOG.log(System.Logger.Level.WARNING, "snapshot ''{0}'': its plain memory file {1}; dropping it to unpack "
+                + "the pack again", snapshot.manifest().id(), check.problem());
+        Files.deleteIfExists(files.memory());
+        return true;
     }
 
     /**

@@ -4,11 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** A sparse store keeps every full snapshot's memory packed, and the plain file only while it is used. */
 class PackedSnapshotTest {
@@ -37,6 +42,28 @@ class PackedSnapshotTest {
         RestoreImage image = store.restoreImage(store.open("a", SnapshotFixtures.host()));
 
         assertThat(image.memory()).isEqualTo(made.files().memory());
+        assertThat(FileFacts.sha256(image.memory())).isEqualTo(sha256);
+        assertThat(store.verify("a").ok()).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void a_damaged_plain_memory_file_is_dropped_and_unpacked_again_from_the_pack(boolean truncated)
+            throws IOException {
+        LocalSnapshotStore store = store(1L << 40);
+        Snapshot made = SnapshotFixtures.create(store, "a", 1);
+        String sha256 = made.manifest().files().get(SnapshotFiles.MEMORY).sha256();
+        store.open("a", SnapshotFixtures.host()); // the plain file is now trusted while unchanged
+        try (FileChannel memory = FileChannel.open(made.files().memory(), StandardOpenOption.WRITE)) {
+            if (truncated) {
+                memory.truncate(4096);
+            } else {
+                memory.write(ByteBuffer.wrap(new byte[] {42}), 8192); // as a VMM given the file as its own RAM would
+            }
+        }
+
+        RestoreImage image = store.restoreImage(store.open("a", SnapshotFixtures.host()));
+
         assertThat(FileFacts.sha256(image.memory())).isEqualTo(sha256);
         assertThat(store.verify("a").ok()).isTrue();
     }
