@@ -24,15 +24,21 @@ final class Integrity {
      */
     static void check(Snapshot snapshot, List<String> alwaysHashed) throws IOException {
         Path dir = snapshot.files().dir();
-        for (var entry : stored(snapshot).entrySet()) {
+        Map<String, Manifest.FileEntry> stored = stored(snapshot);
+        for (var files = stored.entrySet().iterator(); files.hasNext(); ) {
+            var entry = files.next();
             VerifyReport.FileCheck quick = presence(dir, entry.getKey(), entry.getValue());
-            if (!quick.ok() && !droppedDamagedCopy(snapshot, quick)) {
+            if (quick.ok()) {
+                continue;
+            }
+            if (!droppedDamagedCopy(snapshot, quick)) {
                 throw failure(snapshot, quick);
             }
+            files.remove();
         }
         Map<String, String> verified = VerifiedFiles.read(dir);
         boolean updated = false;
-        for (var entry : stored(snapshot).entrySet()) {
+        for (var entry : stored.entrySet()) {
             String name = entry.getKey();
             String key = FileFacts.changeKey(dir.resolve(name));
             if (!alwaysHashed.contains(name) && key.equals(verified.get(name))) {
@@ -62,13 +68,11 @@ final class Integrity {
      * Returns false for any other file, whose damage is the snapshot's.
      */
     private static boolean droppedDamagedCopy(Snapshot snapshot, VerifyReport.FileCheck check) throws IOException {
-        SnapshotFiles files = snapshot.files();
-        if (!check.name().equals(SnapshotFiles.MEMORY) || !Files.isRegularFile(files.packedMemory())) {
+        if (!check.name().equals(SnapshotFiles.MEMORY) || !UnpackedMemory.dropCopy(snapshot.files())) {
             return false;
         }
-        LOG.log(System.Logger.Level.WARNING, "snapshot ''{0}'': its plain memory file {1}; dropping it to unpack "
+        LOG.log(System.Logger.Level.WARNING, "snapshot ''{0}'': its plain memory file {1}; dropped it to unpack "
                 + "the pack again", snapshot.manifest().id(), check.problem());
-        Files.deleteIfExists(files.memory());
         return true;
     }
 

@@ -44,6 +44,18 @@ final class UnpackedMemory {
         return true;
     }
 
+    /**
+     * Deletes {@code files}' plain memory file if a pack can stand in for it, so that the
+     * next restore unpacks it again; returns whether it did.
+     */
+    static boolean dropCopy(SnapshotFiles files) throws IOException {
+        if (!Files.isRegularFile(files.packedMemory())) {
+            return false;
+        }
+        Files.deleteIfExists(files.memory());
+        return true;
+    }
+
     /** Whether {@code files} holds a pack that can stand in for its memory file. */
     static boolean packedOnly(SnapshotFiles files) {
         return !Files.exists(files.memory()) && Files.isRegularFile(files.packedMemory());
