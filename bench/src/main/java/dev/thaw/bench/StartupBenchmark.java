@@ -4,8 +4,13 @@ import dev.thaw.sandbox.RunRequest;
 import dev.thaw.sandbox.RunResult;
 import dev.thaw.sandbox.ThawRuntime;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import java.util.function.Consumer;
 
 /**
@@ -13,9 +18,13 @@ import java.util.function.Consumer;
  * in one process on one machine so that their ratio is meaningful on a noisy shared host.
  * Each sample runs from the request to the program's result in hand: start the sandbox
  * (boot, or restore and reseed), run the program, read its output. Discarding the sandbox
- * afterwards is not part of it: the caller already has its answer.
+ * afterwards is not part of it: the caller already has its answer. Samples are
+ * {@link #SPACING} apart, each a request to an idle host: what one leaves running in the
+ * background (the runtime starting a standby VMM for the next restore) is not timed in the next.
  */
 public final class StartupBenchmark {
+
+    static final Duration SPACING = Duration.ofMillis(500);
 
     private final ThawRuntime runtime;
     private final Consumer<String> log;
@@ -51,13 +60,32 @@ public final class StartupBenchmark {
     private List<Double> sample(RunRequest request, String label, int runs) {
         List<Double> samples = new ArrayList<>();
         for (int i = 1; i <= runs; i++) {
+            pause();
             RunResult result = runtime.run(request);
             double ms = result.timings().get("total");
             check(result, label);
             samples.add(ms);
-            log.accept(String.format("%s run %d/%d: %.1f ms", label, i, runs, ms));
+            log.accept(String.format(Locale.ROOT, "%s run %d/%d: %.1f ms (%s)", label, i, runs, ms,
+                    phases(result.timings().asMap())));
         }
         return samples;
+    }
+
+    /** Where a sample's time went; a restore without a {@code vmm} phase used a standby VMM. */
+    private static String phases(Map<String, Double> timings) {
+        return Stream.of("vmm", "boot", "ready", "restore", "resume", "exec", "program")
+                .filter(timings::containsKey)
+                .map(phase -> String.format(Locale.ROOT, "%s %.1f", phase, timings.get(phase)))
+                .collect(Collectors.joining(", "));
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(SPACING);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted between samples", e);
+        }
     }
 
     private static void check(RunResult result, String label) {

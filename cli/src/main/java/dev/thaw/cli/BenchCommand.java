@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -64,6 +65,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--idle", defaultValue = "20", description = "With --serve: idle sandboxes to weigh (default: ${DEFAULT-VALUE}).")
     int idle;
 
+    @Mixin
+    StandbyVmmsOption standbyVmms = new StandbyVmmsOption();
+
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
     boolean json;
 
@@ -78,7 +82,7 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException(
                     "--languages measures startup; it cannot be combined with --serve or --store");
         }
-        ThawRuntime runtime = thaw.runtime();
+        ThawRuntime runtime = thaw.runtime(standbyVmms.count());
         if (languages) {
             // Exits 0 when languages miss their targets or fail: the table is the result.
             emit(benchLanguages(runtime, coldBootRuns, restoreRuns), LanguageBenchReport::print);

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -52,6 +53,9 @@ final class ServeCommand implements Callable<Integer> {
                     "network, so they do not wait for one (default: ${DEFAULT-VALUE}; made on demand)."})
     int netPoolSize;
 
+    @Mixin
+    StandbyVmmsOption standbyVmms = new StandbyVmmsOption();
+
     @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "10m", converter = DurationConverter.class,
             description = "A sandbox from POST /v1/sandboxes expires after this long unused (default: ${DEFAULT-VALUE}).")
     Duration idleTimeout;
@@ -60,7 +64,7 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         ServerOptions options = options();
         options.checkExposure(); // before building images or probing KVM
-        ThawRuntime runtime = thaw.runtime();
+        ThawRuntime runtime = thaw.runtime(standbyVmms.count());
         ThawServer server = new ThawServer(runtime, options).start();
         System.out.println("thaw serve: listening on http://" + options.host() + ":" + server.port()
                 + " (max " + options.maxVms() + " VMs)");

@@ -24,7 +24,8 @@ final class TestLanguagesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ThawRuntime runtime = thaw.runtime();
+        // Each language runs several cases, one restore each: the next one's VMM starts meanwhile.
+        ThawRuntime runtime = thaw.runtime(1);
         LanguageCheck check = new LanguageCheck(runtime, LanguageSamples.builtIn());
         List<Language> languages = only == null ? runtime.languages().all()
                 : only.stream().map(runtime.languages()::get).toList();

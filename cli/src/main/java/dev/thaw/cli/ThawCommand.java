@@ -42,10 +42,16 @@ public final class ThawCommand {
     boolean noSparse;
 
     ThawRuntime runtime() {
+        return runtime(0);
+    }
+
+    /** A runtime that keeps {@code standbyVmms} VMMs started ahead: for commands that restore often. */
+    ThawRuntime runtime(int standbyVmms) {
         RuntimeOptions options = RuntimeOptions.defaults(ThawHome.resolve(home))
                 .withAccelerator(accel)
                 .withStore(storeCapacity, !noSparse, unpackedCapacity)
-                .withProgress(new StderrProgress());
+                .withProgress(new StderrProgress())
+                .withStandbyVmms(standbyVmms);
         return new ThawRuntime(options);
     }
 }

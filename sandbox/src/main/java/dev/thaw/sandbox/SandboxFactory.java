@@ -5,12 +5,14 @@ import dev.thaw.images.RootfsImage;
 import dev.thaw.snapshot.RestoreImage;
 import dev.thaw.vmm.DiskChain;
 import dev.thaw.vmm.NetworkBackend;
+import dev.thaw.vmm.PendingRestore;
 import dev.thaw.vmm.ReadOnlyDisk;
 import dev.thaw.vmm.Vm;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Starts sandboxes: by booting a language's image, or by restoring a snapshot. */
@@ -23,15 +25,18 @@ final class SandboxFactory {
     static final Duration BOOT_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     private static final AtomicLong SEQUENCE = new AtomicLong();
+    private static final System.Logger LOG = System.getLogger(SandboxFactory.class.getName());
 
     private final GuestMachine machine;
     private final RunDirectories runDirs;
     private final OverlayTemplates overlays;
+    private final StandbyVmms standbys;
 
-    SandboxFactory(GuestMachine machine, RunDirectories runDirs, OverlayTemplates overlays) {
+    SandboxFactory(GuestMachine machine, RunDirectories runDirs, OverlayTemplates overlays, StandbyVmms standbys) {
         this.machine = machine;
         this.runDirs = runDirs;
         this.overlays = overlays;
+        this.standbys = standbys;
     }
 
     GuestMachine machine() {
@@ -90,26 +95,77 @@ final class SandboxFactory {
 
     /**
      * Restores a clone of a snapshot: its own empty disk layer over the snapshot's layers and
-     * {@code rootfs}, its own channel; the snapshot's files are only read.
+     * {@code rootfs}, its own channel; the snapshot's files are only read. A standby VMM
+     * started for exactly these files is used when there is one (timings then have no
+     * {@code vmm} step), and the sandbox's close starts the next one in the background.
      */
     Sandbox restore(Language language, RootfsImage rootfs, RestoreImage image, NetworkBackend network,
             Timings timings) {
-        try (Steps steps = new Steps("restore of " + image.manifest().id(), timings)) {
-            Path runDir = steps.onFailureClose(runDirs.create(nextId())).path();
-            Path top = runDir.resolve("disk.qcow2");
-            DiskChain disk = new DiskChain(top, image.diskLayers(), rootfs.rootDisk(), lowerDisks(rootfs));
-            steps.run("overlay", () -> overlays.create(HostFiles.size(rootfs.rootDisk()), top));
-            Vm vm = steps.onFailureClose(steps.run("restore", () -> machine.vmm().restore(
-                    machine.spec(runDir.getFileName().toString(), image.memory(), false, disk, network, runDir),
-                    image.vmstate())));
-            AgentChannel agent = steps.onFailureClose(
-                    steps.run("connect", () -> AgentChannel.connect(vm.agentSocket(), CONNECT_TIMEOUT)));
-            steps.run("resume", vm::resume);
-            Sandbox sandbox = new Sandbox(language, vm, agent, "restore", new Sandbox.Origin(image, disk));
-            sandbox.reseedBeforeNextExec();
+        // Standbys have no network card to spare: a tap belongs to one sandbox's namespace.
+        Optional<StandbyKey> key = network == NetworkBackend.UNPLUGGED ? StandbyKey.of(image, rootfs)
+                : Optional.empty();
+        Optional<Sandbox> fromStandby = key.flatMap(standbys::take)
+                .flatMap(started -> restoreFrom(started, language, image, timings));
+        Sandbox sandbox = fromStandby.orElseGet(() -> {
+            try (Steps steps = new Steps("restore of " + image.manifest().id(), timings)) {
+                StartedVmm started = steps.onFailureClose(startVmm(rootfs, image, network, steps));
+                Sandbox restored = restore(started, language, image, steps);
+                steps.keep();
+                return restored;
+            }
+        });
+        // Started once the VM has stopped, not beside a program still running: on a small host
+        // a QEMU starting meanwhile slowed the program's run by more than it saves.
+        key.ifPresent(k -> sandbox.closeWith(() -> standbys.refill(k, () -> startStandby(rootfs, image))));
+        return sandbox;
+    }
+
+    private StartedVmm startStandby(RootfsImage rootfs, RestoreImage image) {
+        try (Steps steps = new Steps("standby VMM for " + image.manifest().id(), new Timings())) {
+            StartedVmm started = startVmm(rootfs, image, NetworkBackend.UNPLUGGED, steps);
             steps.keep();
-            return sandbox;
+            return started;
         }
+    }
+
+    /**
+     * A restore through a standby; empty, with the standby closed, if it fails: a standby that
+     * died while it waited must cost the request only the time to start afresh.
+     */
+    private Optional<Sandbox> restoreFrom(StartedVmm started, Language language, RestoreImage image,
+            Timings timings) {
+        try (Steps steps = new Steps("restore of " + image.manifest().id() + " in a standby VMM", timings)) {
+            steps.onFailureClose(started);
+            Sandbox sandbox = restore(started, language, image, steps);
+            steps.keep();
+            return Optional.of(sandbox);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "a standby VMM failed (" + e.getMessage()
+                    + "); restoring without one");
+            return Optional.empty();
+        }
+    }
+
+    private Sandbox restore(StartedVmm started, Language language, RestoreImage image, Steps steps) {
+        Vm vm = steps.onFailureClose(steps.run("restore", started.restore()::load));
+        AgentChannel agent = steps.onFailureClose(
+                steps.run("connect", () -> AgentChannel.connect(vm.agentSocket(), CONNECT_TIMEOUT)));
+        steps.run("resume", vm::resume);
+        Sandbox sandbox = new Sandbox(language, vm, agent, "restore", new Sandbox.Origin(image, started.disk()));
+        sandbox.reseedBeforeNextExec();
+        return sandbox;
+    }
+
+    /** Starts the VMM of a restore, up to where it waits for its device state. */
+    private StartedVmm startVmm(RootfsImage rootfs, RestoreImage image, NetworkBackend network, Steps steps) {
+        RunDirectories.RunDir runDir = steps.onFailureClose(runDirs.create(nextId()));
+        Path top = runDir.path().resolve("disk.qcow2");
+        DiskChain disk = new DiskChain(top, image.diskLayers(), rootfs.rootDisk(), lowerDisks(rootfs));
+        steps.run("overlay", () -> overlays.create(HostFiles.size(rootfs.rootDisk()), top));
+        PendingRestore restore = steps.run("vmm", () -> machine.vmm().startRestore(
+                machine.spec(runDir.path().getFileName().toString(), image.memory(), false, disk, network,
+                        runDir.path()), image.vmstate()));
+        return new StartedVmm(runDir, disk, restore);
     }
 
     /**

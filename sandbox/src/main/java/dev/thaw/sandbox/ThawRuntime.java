@@ -28,7 +28,7 @@ import java.util.function.Consumer;
  * and snapshots that needs. Guest hardware is resolved on first use, so that commands that
  * only look at the store never build a kernel.
  */
-public final class ThawRuntime {
+public final class ThawRuntime implements AutoCloseable {
 
     private final ThawHome home;
     private final Languages languages;
@@ -38,6 +38,7 @@ public final class ThawRuntime {
     private final InstantSource clock;
     private final BuildProgress progress;
     private final NetworkPool networks;
+    private final StandbyVmms standbys;
     private volatile SandboxFactory sandboxes;
     /** One lock per language whose snapshot is being made, so concurrent first runs make it once. */
     private final java.util.Map<String, Object> makingLocks = new java.util.concurrent.ConcurrentHashMap<>();
@@ -57,9 +58,19 @@ public final class ThawRuntime {
         // What a killed Thaw left behind: run directories of its VMs, half-written snapshots.
         new RunDirectories(home.run()).removeLeftovers();
         local.removeLeftovers();
+        this.standbys = new StandbyVmms(options.standbyVmms());
         this.networks = NetworkPool.onHost(0);
         networks.removeLeftovers();
         VmShutdown.releaseAfterVms(networks::close);
+    }
+
+    /**
+     * Stops the standby VMMs this runtime keeps (see {@link RuntimeOptions#standbyVmms()}).
+     * Sandboxes it handed out are their holders' to close.
+     */
+    @Override
+    public void close() {
+        standbys.close();
     }
 
     /** Network namespaces for sandboxes with network; empty until a server sizes it. */
@@ -407,7 +418,7 @@ public final class ThawRuntime {
                 if (sandboxes == null) {
                     GuestMachine machine = machines.resolve().machine();
                     sandboxes = new SandboxFactory(machine, new RunDirectories(home.run()),
-                            new OverlayTemplates(machine.vmm(), home.overlayTemplates()));
+                            new OverlayTemplates(machine.vmm(), home.overlayTemplates()), standbys);
                 }
                 current = sandboxes;
             }

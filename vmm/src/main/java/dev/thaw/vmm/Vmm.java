@@ -22,7 +22,15 @@ public interface Vmm {
      * file named in {@code spec}; the returned VM is {@link VmState#PAUSED}. The memory file
      * and {@code vmstate} are only read: clones never modify a snapshot.
      */
-    Vm restore(VmSpec spec, Path vmstate);
+    default Vm restore(VmSpec spec, Path vmstate) {
+        return startRestore(spec, vmstate).load();
+    }
+
+    /**
+     * The first half of {@link #restore(VmSpec, Path)}: starts the VMM process, which maps
+     * the memory file, opens {@code vmstate} and waits. The caller loads it, or closes it.
+     */
+    PendingRestore startRestore(VmSpec spec, Path vmstate);
 
     /**
      * Creates an empty copy-on-write layer of {@code virtualBytes} at {@code layer}, to be the

@@ -36,12 +36,17 @@ public final class QemuProcess {
         this.log = log;
     }
 
-    /** Starts {@code argv} with its stdout and stderr in {@code log}. */
+    /** Starts {@code argv} with its stdout and stderr in {@code log} and nothing on stdin. */
     public static QemuProcess start(List<String> argv, Path log) {
+        return start(argv, log, Path.of("/dev/null"));
+    }
+
+    /** As {@link #start(List, Path)}, with {@code stdin} open for reading as descriptor 0. */
+    public static QemuProcess start(List<String> argv, Path log, Path stdin) {
         List<String> command = new ArrayList<>(List.of("setpriv", "--pdeathsig", "KILL", "--"));
         command.addAll(argv);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+                .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(stdin.toFile()));
         try {
             return new QemuProcess(LAUNCHER.submit(builder::start).get(), log);
         } catch (ExecutionException e) {

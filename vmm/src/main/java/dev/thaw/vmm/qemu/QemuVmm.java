@@ -1,6 +1,7 @@
 package dev.thaw.vmm.qemu;
 
 import dev.thaw.vmm.DiskChain;
+import dev.thaw.vmm.PendingRestore;
 import dev.thaw.vmm.Vm;
 import dev.thaw.vmm.VmSpec;
 import dev.thaw.vmm.Vmm;
@@ -47,18 +48,11 @@ public final class QemuVmm implements Vmm {
     }
 
     @Override
-    public Vm restore(VmSpec spec, Path vmstate) {
+    public PendingRestore startRestore(VmSpec spec, Path vmstate) {
         if (!Files.isRegularFile(vmstate)) {
             throw new VmmException(VmmException.Code.IO, "no device state file " + vmstate);
         }
-        QemuVm vm = QemuVm.start(spec, new QemuCommand(spec).restore());
-        try {
-            vm.loadState(vmstate);
-            return vm;
-        } catch (RuntimeException e) {
-            vm.close();
-            throw e;
-        }
+        return new QemuPendingRestore(spec, QemuVm.start(spec, new QemuCommand(spec).restore(), vmstate));
     }
 
     @Override

@@ -24,6 +24,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
 /**
@@ -49,7 +50,12 @@ public final class Qmp implements AutoCloseable {
 
     /** Connects, reads the greeting and leaves capabilities negotiation mode. */
     public static Qmp connect(Path socket, Duration timeout) {
-        SocketChannel channel = SocketConnector.connect(socket, timeout, "QMP");
+        return connect(socket, timeout, () -> true);
+    }
+
+    /** As {@link #connect(Path, Duration)}, failing at once once {@code vmmAlive} says the VMM exited. */
+    public static Qmp connect(Path socket, Duration timeout, BooleanSupplier vmmAlive) {
+        SocketChannel channel = SocketConnector.connect(socket, timeout, "QMP", vmmAlive);
         Qmp qmp = new Qmp(channel);
         try {
             BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel),

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /** Connects to a Unix socket that a starting process will create shortly. */
 final class SocketConnector {
@@ -18,9 +19,21 @@ final class SocketConnector {
     private SocketConnector() {}
 
     static SocketChannel connect(Path socket, Duration timeout, String what) {
+        return connect(socket, timeout, what, () -> true);
+    }
+
+    /**
+     * As {@link #connect(Path, Duration, String)}, giving up as soon as {@code creatorAlive}
+     * says the process that was to create the socket is gone: it never will now.
+     */
+    static SocketChannel connect(Path socket, Duration timeout, String what, BooleanSupplier creatorAlive) {
         long deadline = System.nanoTime() + timeout.toNanos();
         IOException last = null;
         while (System.nanoTime() < deadline) {
+            if (!creatorAlive.getAsBoolean()) {
+                throw new VmmException(VmmException.Code.EXITED, "the process that was to create the " + what
+                        + " socket " + socket + " exited");
+            }
             SocketChannel channel = null;
             try {
                 channel = SocketChannel.open(StandardProtocolFamily.UNIX);

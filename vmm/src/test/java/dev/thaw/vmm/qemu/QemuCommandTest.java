@@ -80,11 +80,6 @@ class QemuCommandTest {
     }
 
     @Test
-    void shell_quoting_survives_single_quotes() {
-        assertThat(QemuVm.shellQuote(Path.of("/tmp/it's/vmstate"))).isEqualTo("'/tmp/it'\\''s/vmstate'");
-    }
-
-    @Test
     void a_tapped_card_runs_qemu_in_the_taps_namespace_and_an_unplugged_one_on_a_lone_hub() {
         VmSpec plain = spec(false, DISK);
         VmSpec tapped = new VmSpec(plain.id(), plain.kernel(), plain.initrd(), plain.cmdline(), plain.memoryMiB(),

@@ -118,4 +118,14 @@ class QmpTest {
                 .isInstanceOf(VmmException.class)
                 .hasMessageContaining("absent.sock");
     }
+
+    @Test
+    void connecting_stops_waiting_once_the_vmm_that_was_to_create_the_socket_is_gone() {
+        long start = System.nanoTime();
+
+        assertThatThrownBy(() -> Qmp.connect(dir.resolve("absent.sock"), Duration.ofSeconds(30), () -> false))
+                .isInstanceOf(VmmException.class)
+                .hasMessageContaining("exited");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    }
 }
