@@ -12,7 +12,9 @@ THAW_PACKAGES=(qemu-system-x86 qemu-utils e2fsprogs erofs-utils debootstrap busy
 
 thaw_java_home() {
     local jdk=/usr/lib/jvm/temurin-25-jdk-amd64
-    if [ -z "${JAVA_HOME:-}" ] || ! "$JAVA_HOME/bin/java" -version 2>&1 | grep -q '"25'; then
+    # The JDK's release file names its version; starting a JVM to ask costs ~0.3 s here.
+    if [ -z "${JAVA_HOME:-}" ] || [ ! -x "$JAVA_HOME/bin/java" ] ||
+            ! grep -qs '^JAVA_VERSION="25' "$JAVA_HOME/release"; then
         if [ -x "$jdk/bin/java" ]; then
             export JAVA_HOME="$jdk"
         else
@@ -22,10 +24,14 @@ thaw_java_home() {
     fi
 }
 
+# One dpkg-query for all of them: a process per package cost ~0.85 s on every ./thaw here.
+# It fails when it knows a package not at all; `true` keeps that from ending a `set -e` caller.
 thaw_missing_packages() {
-    local pkg
+    local installed pkg
+    installed=$'\n'$(dpkg-query -W -f='${Package}\t${Status}\n' "${THAW_PACKAGES[@]}" 2>/dev/null |
+        awk -F'\t' '$2 == "install ok installed" { print $1 }'; true)$'\n'
     for pkg in "${THAW_PACKAGES[@]}"; do
-        dpkg-query -W -f='${Status}\n' "$pkg" 2>/dev/null | grep -q '^install ok installed$' || echo "$pkg"
+        [[ $installed == *$'\n'"$pkg"$'\n'* ]] || echo "$pkg"
     done
 }
 
