@@ -1,10 +1,14 @@
 package dev.thaw.sandbox;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -61,6 +65,8 @@ final class StandbyVmms implements AutoCloseable {
     private final int capacity;
     /** By the snapshot's device state file, in the order they were refilled. */
     private final Map<Path, Standby> standbys = new LinkedHashMap<>();
+    /** Discarded, and not yet seen stopped. */
+    private final Set<Standby> closing = new HashSet<>();
     private final ExecutorService starter;
     private boolean closed;
 
@@ -119,18 +125,25 @@ final class StandbyVmms implements AutoCloseable {
         return standbys.size();
     }
 
-    /** Closes every standby; later refills start none. */
+    /**
+     * Stops every standby, waiting for those still starting or being stopped, so that none
+     * outlives the call; later refills start none.
+     */
     @Override
     public void close() {
+        List<Standby> all;
         synchronized (this) {
             closed = true;
-            standbys.values().forEach(StandbyVmms::discard);
+            all = new ArrayList<>(standbys.values());
+            all.addAll(closing);
             standbys.clear();
         }
+        all.forEach(standby -> standby.discarded = true);
         starter.shutdown();
+        all.forEach(this::closeStarted);
     }
 
-    private static Optional<StartedVmm> await(Standby standby) {
+    private Optional<StartedVmm> await(Standby standby) {
         try {
             return Optional.of(standby.started.get(TAKE_WAIT_MS, TimeUnit.MILLISECONDS));
         } catch (ExecutionException | CancellationException e) {
@@ -147,23 +160,29 @@ final class StandbyVmms implements AutoCloseable {
         return Optional.empty();
     }
 
-    /** Closes a standby: at once if it has started, else once it has (or never, if it never does). */
-    private static void discard(Standby standby) {
+    /**
+     * Stops a standby in the background, once it has started if it is still starting (or
+     * never, if it never does): stopping QEMU takes a while, and callers may hold the lock.
+     */
+    private void discard(Standby standby) {
         standby.discarded = true;
-        if (standby.started.isDone()) {
-            closeStarted(standby);
-        } else {
-            Thread.ofVirtual().name("thaw-standby-discard").start(() -> closeStarted(standby));
+        synchronized (this) {
+            closing.add(standby);
         }
+        Thread.ofVirtual().name("thaw-standby-discard").start(() -> closeStarted(standby));
     }
 
-    private static void closeStarted(Standby standby) {
+    private void closeStarted(Standby standby) {
         try {
             standby.started.get().close();
         } catch (ExecutionException | CancellationException e) {
             // it never started, or closed itself on seeing it was discarded
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            synchronized (this) {
+                closing.remove(standby);
+            }
         }
     }
 }
