@@ -102,8 +102,8 @@ final class SandboxFactory {
     Sandbox restore(Language language, RootfsImage rootfs, RestoreImage image, NetworkBackend network,
             Timings timings) {
         // Standbys have no network card to spare: a tap belongs to one sandbox's namespace.
-        Optional<StandbyKey> key = network == NetworkBackend.UNPLUGGED ? StandbyKey.of(image, rootfs)
-                : Optional.empty();
+        Optional<StandbyKey> key = standbys.enabled() && network == NetworkBackend.UNPLUGGED
+                ? StandbyKey.of(image, rootfs) : Optional.empty();
         Optional<Sandbox> fromStandby = key.flatMap(standbys::take)
                 .flatMap(started -> restoreFrom(started, language, image, timings));
         Sandbox sandbox = fromStandby.orElseGet(() -> {

@@ -13,7 +13,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -41,11 +41,12 @@ final class StandbyVmms implements AutoCloseable {
     /** A standby, started or starting; once discarded, it is closed as soon as it has started. */
     private static final class Standby {
         final StandbyKey key;
+        final FutureTask<StartedVmm> started;
         volatile boolean discarded;
-        Future<StartedVmm> started;
 
-        Standby(StandbyKey key) {
+        Standby(StandbyKey key, Supplier<StartedVmm> start) {
             this.key = key;
+            this.started = new FutureTask<>(() -> start(start));
         }
 
         /** Starts it unless it was discarded first; one discarded while it started is closed. */
@@ -110,8 +111,8 @@ final class StandbyVmms implements AutoCloseable {
             if (closed || standbys.containsKey(key.vmstate())) {
                 return;
             }
-            Standby standby = new Standby(key);
-            standby.started = starter.submit(() -> standby.start(start));
+            Standby standby = new Standby(key, start);
+            starter.execute(standby.started);
             standbys.put(key.vmstate(), standby);
             Iterator<Standby> oldest = standbys.values().iterator();
             while (standbys.size() > capacity) {
@@ -119,6 +120,11 @@ final class StandbyVmms implements AutoCloseable {
                 oldest.remove();
             }
         }
+    }
+
+    /** Whether standbys are kept at all: without, a restore need not work out their key. */
+    boolean enabled() {
+        return capacity > 0;
     }
 
     synchronized int size() {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.thaw.vmm.DiskChain;
 import dev.thaw.vmm.PendingRestore;
 import dev.thaw.vmm.Vm;
-import dev.thaw.vmm.VmSpec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -165,11 +164,6 @@ class StandbyVmmsTest {
             up = true;
             return new StartedVmm(new RunDirectories.RunDir(runDir.resolve("run-" + starts.get())),
                     new DiskChain(runDir.resolve("top.qcow2"), List.of(), runDir.resolve("base"), List.of()), this);
-        }
-
-        @Override
-        public VmSpec spec() {
-            throw new UnsupportedOperationException();
         }
 
         @Override

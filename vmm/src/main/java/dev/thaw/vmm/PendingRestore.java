@@ -8,8 +8,6 @@ package dev.thaw.vmm;
  */
 public interface PendingRestore extends AutoCloseable {
 
-    VmSpec spec();
-
     /**
      * Loads the device state; the returned VM is {@link VmState#PAUSED} and owns the process
      * from now on. On failure the process is stopped.

@@ -2,23 +2,15 @@ package dev.thaw.vmm.qemu;
 
 import dev.thaw.vmm.PendingRestore;
 import dev.thaw.vmm.Vm;
-import dev.thaw.vmm.VmSpec;
 
 /** A QEMU started with {@code -incoming defer} and its device state on stdin, not yet loaded. */
 final class QemuPendingRestore implements PendingRestore {
 
-    private final VmSpec spec;
     private final QemuVm vm;
     private volatile boolean loaded;
 
-    QemuPendingRestore(VmSpec spec, QemuVm vm) {
-        this.spec = spec;
+    QemuPendingRestore(QemuVm vm) {
         this.vm = vm;
-    }
-
-    @Override
-    public VmSpec spec() {
-        return spec;
     }
 
     @Override

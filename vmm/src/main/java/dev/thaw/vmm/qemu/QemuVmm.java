@@ -52,7 +52,7 @@ public final class QemuVmm implements Vmm {
         if (!Files.isRegularFile(vmstate)) {
             throw new VmmException(VmmException.Code.IO, "no device state file " + vmstate);
         }
-        return new QemuPendingRestore(spec, QemuVm.start(spec, new QemuCommand(spec).restore(), vmstate));
+        return new QemuPendingRestore(QemuVm.start(spec, new QemuCommand(spec).restore(), vmstate));
     }
 
     @Override
