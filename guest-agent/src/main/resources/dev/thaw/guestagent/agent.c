@@ -175,21 +175,6 @@ static void parse_args(int argc, char **argv) {
     }
 }
 
-/*
- * Once the resident runner is loaded, the page cache still holds every file the boot read
- * and no process maps any more (the runner's imports, its start-up scripts). A snapshot would
- * carry those pages in every clone's memory file; dropping them here leaves the snapshot
- * maker's warm-up to load exactly what a run needs. Guest only: in host mode this is a test
- * on somebody's machine.
- */
-void forget_boot_caches(void) {
-    if (getpid() != 1) return;
-    sync();
-    int fd = open("/proc/sys/vm/drop_caches", O_WRONLY | O_CLOEXEC);
-    if (fd < 0 || write(fd, "3\n", 2) != 2) log_msg("cannot drop the boot's caches: %s", strerror(errno));
-    if (fd >= 0) close(fd);
-}
-
 int main(int argc, char **argv) {
     parse_args(argc, argv);
     /* Writes to a program's stdin after it has exited must fail with EPIPE, not kill PID 1. */
@@ -203,7 +188,6 @@ int main(int argc, char **argv) {
     }
     if (!cfg.start_resident) log_msg("resident runner not started (--no-resident)");
     else if (resident_start() != 0) log_msg("no resident runner; resident runs will fail");
-    if (!resident_loading()) forget_boot_caches();
     prepare_next_workdir();
     log_msg("version %s ready%s", THAW_AGENT_VERSION, resident_loading() ? ", resident runner loading" : "");
     send_ready(0);

@@ -140,8 +140,6 @@ int resident_read_exit(int *status, char *failure, size_t failure_len);
  * yet, -1 if the runner will not report (it closed the socket or sent something else). */
 int resident_read_report(int *status);
 
-/* agent.c */
-void forget_boot_caches(void); /* once the resident runner is loaded (or there is none) */
 /* files.c */
 void handle_put_file(struct reader *r);
 void handle_get_file(struct reader *r);

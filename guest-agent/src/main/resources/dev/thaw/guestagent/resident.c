@@ -193,7 +193,6 @@ void resident_poll_loading(void) {
         loading = 0;
         ready = 1;
         log_msg("resident runner loaded after %llu ms", (unsigned long long)((now_us() - loading_since) / 1000u));
-        forget_boot_caches();
     } else if (got < 0) {
         runner_lost();
     } else if (got == 1 || now_us() - loading_since > READY_TIMEOUT_MS * 1000ull) {

@@ -26,7 +26,8 @@ final class SnapshotMaker {
     /** Free memory left untouched, above the kernel's watermarks, so nothing is reclaimed or killed. */
     private static final int ZEROING_MARGIN_KIB = 32 << 10;
     private static final String ZERO_FREE_MEMORY =
-            "free=$(sed -n 's/^MemFree: *\\([0-9]*\\) kB$/\\1/p' /proc/meminfo)\n"
+            "sync\n"
+            + "free=$(sed -n 's/^MemFree: *\\([0-9]*\\) kB$/\\1/p' /proc/meminfo)\n"
             + "exec dd if=/dev/zero of=/dev/null count=1 status=none bs=$((free - " + ZEROING_MARGIN_KIB + "))K";
     private static final Duration ZEROING_TIMEOUT = Duration.ofSeconds(60);
 
@@ -110,8 +111,7 @@ final class SnapshotMaker {
     /**
      * Runs the language's hello program once so that what every run touches (the fork path
      * of the resident runner, pipes, the working directory, and for compiled languages the
-     * compiler, linker and libraries in the page cache) is already in the saved memory. The
-     * agent dropped the boot's page cache, so what this loads is what the snapshot keeps.
+     * compiler, linker and libraries in the page cache) is already in the saved memory.
      * A runner that serves only last runs warmed itself before it said READY: an ordinary
      * run there would start a second runtime (a JVM) beside it only to fill the page cache.
      */
@@ -133,7 +133,9 @@ final class SnapshotMaker {
      * gives it back: the kernel zero-fills the pages it hands out and frees them as they are,
      * so committing the snapshot punches them out of the memory file. Without this, what a
      * warm-up's compiler or JVM freed stays in the file as garbage. The page cache, which
-     * makes the first run fast, is left alone: only free memory is taken.
+     * makes the first run fast, is left alone: only free memory is taken. It is written back
+     * first ({@code sync}): a dirty page in the snapshot would otherwise be written out by
+     * every clone, a few milliseconds of guest I/O after each restore.
      */
     private static void zeroFreeMemory(Sandbox template, Timings timings) {
         RunResult result = template.execCommand(List.of("/bin/sh", "-c", ZERO_FREE_MEMORY), ZEROING_TIMEOUT);

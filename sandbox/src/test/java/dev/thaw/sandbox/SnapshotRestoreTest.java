@@ -126,6 +126,18 @@ class SnapshotRestoreTest {
     }
 
     @Test
+    void program_writes_in_a_fresh_working_directory_held_in_memory() {
+        String code = "import os\nprint(os.getcwd())\n"
+                + "print([line.split()[2] for line in open('/proc/self/mounts') if line.split()[1] == '/tmp/thaw'])\n"
+                + "open('out.bin', 'wb').write(bytes(4 << 20))\nprint(os.listdir('.'))";
+
+        RunResult result = runtime.run(RunRequest.of("python", code));
+
+        assertThat(text(result.stdout())).matches("/tmp/thaw/run-\\d+\n\\['tmpfs'\\]\n.*'out.bin'.*\n");
+        assertThat(result.exitCode()).isZero();
+    }
+
+    @Test
     void clones_of_one_snapshot_draw_different_random_numbers() throws Exception {
         String code = "import os,random\nprint(os.urandom(16).hex(), random.getrandbits(64))";
         List<RunResult> results = concurrently(3, () -> runtime.run(RunRequest.of("python", code)));

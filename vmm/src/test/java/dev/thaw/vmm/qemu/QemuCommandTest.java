@@ -94,6 +94,6 @@ class QemuCommandTest {
         assertThat(unplugged.getFirst()).isEqualTo(QemuCommand.BINARY);
         assertThat(String.join(" ", unplugged)).contains("-netdev hubport,id=net0,hubid=0");
         assertThat(String.join(" ", withTap).replace(withTap.get(1), "").replaceAll("-netdev \\S+", ""))
-                .contains("virtio-net-device,netdev=net0,mac=" + QemuCommand.GUEST_MAC);
+                .contains("virtio-net-device,netdev=net0,guest_announce=off,mac=" + QemuCommand.GUEST_MAC);
     }
 }
