@@ -36,9 +36,19 @@ final class KeptStdioRunner implements AutoCloseable {
             Duration ready) throws Exception {
         assumeTrue(Files.isExecutable(Path.of(interpreter.getFirst())), "needs " + interpreter.getFirst()
                 + " for the resident runner");
+        Path root = keptStdioRoot(dir);
+        return new KeptStdioRunner(HostModeAgent.withRunnerScript(root, interpreter, script, ready), file);
+    }
+
+    /** An agent whose runner is the command {@code argv} as it stands (host paths), not a script of this module. */
+    static KeptStdioRunner startCommand(Path dir, List<String> argv, String file) throws Exception {
+        return new KeptStdioRunner(HostModeAgent.withResident(keptStdioRoot(dir), argv, Duration.ofSeconds(20)), file);
+    }
+
+    private static Path keptStdioRoot(Path dir) throws Exception {
         Path root = Files.createDirectories(dir.resolve("root"));
         Files.writeString(Files.createDirectories(root.resolve("etc/thaw")).resolve("resident-stdio"), "kept\n");
-        return new KeptStdioRunner(HostModeAgent.withRunnerScript(root, interpreter, script, ready), file);
+        return root;
     }
 
     AgentChannel channel() {

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -12,7 +13,9 @@ import java.util.List;
  * launcher), compiled with the host's gcc. The host is Debian bookworm like the guest, so the
  * program links dynamically against the glibc it finds in the image. The build JDK's JNI
  * headers are on the include path: JNI's tables only grow, so they describe the guest's
- * older JDK too. A layer's digest covers the source, not the binary (as for the agent).
+ * older JDK too. An output named {@code *.so} is a shared library (a runner loaded into a
+ * language's own command with LD_PRELOAD). A layer's digest covers the source, not the binary
+ * (as for the agent).
  */
 final class GuestProgram {
 
@@ -26,8 +29,13 @@ final class GuestProgram {
             try {
                 Files.writeString(file, source);
                 Files.createDirectories(output.getParent());
-                HostCommand.run(List.of("gcc", "-O2", "-Wall", "-Wextra", "-I" + include,
-                        "-I" + include.resolve("linux"), "-o", output.toString(), file.toString(), "-ldl", "-lpthread"));
+                List<String> gcc = new ArrayList<>(List.of("gcc", "-O2", "-Wall", "-Wextra", "-I" + include,
+                        "-I" + include.resolve("linux")));
+                if (output.getFileName().toString().endsWith(".so")) {
+                    gcc.addAll(List.of("-shared", "-fPIC"));
+                }
+                gcc.addAll(List.of("-o", output.toString(), file.toString(), "-ldl", "-lpthread"));
+                HostCommand.run(gcc);
                 HostCommand.run(List.of("strip", output.toString()));
                 Files.setPosixFilePermissions(output, PosixFilePermissions.fromString("rwxr-xr-x"));
             } finally {

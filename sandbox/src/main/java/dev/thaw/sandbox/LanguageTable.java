@@ -31,6 +31,8 @@ final class LanguageTable {
     private static final String RESIDENT_STDIO = "/etc/thaw/resident-stdio";
     private static final String KEPT_STDIO = "kept";
     private static final String RUNNER_DIR = "/opt/thaw/";
+    private static final String PREMAIN_SOURCE = "premain.so.c";
+    private static final String PREMAIN_LIBRARY = RUNNER_DIR + "premain.so";
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
@@ -55,11 +57,13 @@ final class LanguageTable {
      * {@code stdio: "kept"}: a runtime that cannot receive descriptors (node) gets its stdio
      * on pipes the agent keeps for the program it becomes, so it too serves only a last program.
      * {@code passes_args: false}: the runner cannot hand a program its arguments, so runs with
-     * arguments start the language's command (default true).
+     * arguments start the language's command (default true). {@code premain: true}: the
+     * runner is the language's own command stopped before its {@code main()} by Thaw's
+     * {@code premain.so} (preloaded), with kept stdio and without arguments; nothing else is given.
      */
     record Resident(List<String> argv, String runner, String program,
             @JsonProperty("in_place_only") boolean inPlaceOnly, String stdio,
-            @JsonProperty("passes_args") Boolean passesArgs) {
+            @JsonProperty("passes_args") Boolean passesArgs, boolean premain) {
 
         Resident {
             if (stdio != null && !stdio.equals(KEPT_STDIO)) {
@@ -69,11 +73,11 @@ final class LanguageTable {
         }
 
         boolean keepsStdio() {
-            return stdio != null;
+            return premain || stdio != null;
         }
 
         boolean withoutArgs() {
-            return Boolean.FALSE.equals(passesArgs);
+            return premain || Boolean.FALSE.equals(passesArgs);
         }
     }
 
@@ -112,6 +116,11 @@ final class LanguageTable {
             return Language.Resident.NONE;
         }
         Resident resident = e.resident();
+        if (resident.premain() && (e.compile() != null || resident.argv() != null || resident.runner() != null
+                || resident.program() != null || resident.stdio() != null || resident.passesArgs() != null)) {
+            throw new IllegalStateException("languages.json: " + e.id() + "'s resident has \"premain\": true, which "
+                    + "takes its command from \"run\" and needs no other field, and a language without \"compile\"");
+        }
         if (resident.withoutArgs() && !resident.keepsStdio() && !resident.inPlaceOnly()) {
             throw new IllegalStateException("languages.json: " + e.id()
                     + "'s resident has \"passes_args\": false, which only a last-run runner (in_place_only or kept stdio) supports");
@@ -129,7 +138,7 @@ final class LanguageTable {
         Map<String, String> programs = new LinkedHashMap<>();
         Resident resident = e.resident();
         if (resident != null) {
-            files.put(RESIDENT_LIST, String.join("\n", resident.argv()) + "\n");
+            files.put(RESIDENT_LIST, String.join("\n", residentArgv(e)) + "\n");
             if (resident.keepsStdio()) {
                 files.put(RESIDENT_STDIO, KEPT_STDIO + "\n");
             }
@@ -139,11 +148,24 @@ final class LanguageTable {
             if (resident.program() != null) {
                 programs.put(RUNNER_DIR + resident.program().replaceFirst("\\.c$", ""), guestResource(resident.program()));
             }
+            if (resident.premain()) {
+                programs.put(PREMAIN_LIBRARY, guestResource(PREMAIN_SOURCE));
+            }
         }
         if (orEmpty(e.packages()).isEmpty() && files.isEmpty()) {
             return parent;
         }
         return new RootfsRecipe(e.id(), orEmpty(e.packages()), files, programs, parent);
+    }
+
+    /** A premain runner's command is the language's own, with the library preloaded by env. */
+    private static List<String> residentArgv(Entry e) {
+        if (!e.resident().premain()) {
+            return e.resident().argv();
+        }
+        List<String> argv = new ArrayList<>(List.of("/usr/bin/env", "LD_PRELOAD=" + PREMAIN_LIBRARY));
+        argv.addAll(e.run());
+        return argv;
     }
 
     /** JVM before COMPILED: Kotlin compiles, and its run is still a JVM's start-up. */

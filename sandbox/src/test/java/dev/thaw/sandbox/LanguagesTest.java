@@ -101,6 +101,17 @@ class LanguagesTest {
     }
 
     @Test
+    void a_premain_runner_is_the_languages_own_command_with_premain_preloaded_serving_last_runs_without_arguments() {
+        Language perl = languages.get("perl");
+
+        assertThat(perl.resident()).isEqualTo(Language.Resident.LAST_RUN_WITHOUT_ARGS);
+        assertThat(perl.imageFiles().get("/etc/thaw/resident"))
+                .isEqualTo("/usr/bin/env\nLD_PRELOAD=/opt/thaw/premain.so\nperl\n{file}\n");
+        assertThat(perl.imageFiles().get("/etc/thaw/resident-stdio")).isEqualTo("kept\n");
+        assertThat(perl.recipe().programs()).containsKey("/opt/thaw/premain.so");
+    }
+
+    @Test
     void every_jvm_language_has_a_jvm_runner_for_its_last_program() {
         for (String id : List.of("java", "kotlin", "scala", "groovy", "clojure")) {
             Language language = languages.get(id);
