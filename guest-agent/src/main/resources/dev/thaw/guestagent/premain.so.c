@@ -1,5 +1,6 @@
 /* premain.so: a kept-stdio resident runner (agent-protocol/PROTOCOL.md, "Resident runner") for a
- * language whose own command is a plain program: perl, regina. The image's resident argv is
+ * language whose own command is a plain program (perl, dash, lua, gawk, sqlite3, ...;
+ * languages.json's "premain": true says which). The image's resident argv is
  * that command under LD_PRELOAD of this library, with {file} for the code file:
  *
  *     /usr/bin/env LD_PRELOAD=/opt/thaw/premain.so perl {file}
@@ -13,7 +14,9 @@
  * and 1,900 loader translation blocks of its 25,000).
  *
  * What a program can tell apart from the plain command: /proc/self/cmdline and `ps` show
- * "{file}" where the command had the code file's path (argv[] itself holds the path); glibc's
+ * "{file}" where the command had the code file's path (argv[] itself holds the path), and
+ * /proc/self/environ the environment the snapshot's process started with, LD_PRELOAD included
+ * (environ itself is the run's, and children never see LD_PRELOAD); glibc's
  * start-up values (the stack protector's canary, pointer mangling's guard, AT_RANDOM), set
  * when the snapshot's process started, are the same in every clone of a snapshot, as in any
  * process a snapshot holds. A program with arguments never comes here (languages.json:

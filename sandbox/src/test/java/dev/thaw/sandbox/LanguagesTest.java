@@ -159,8 +159,9 @@ class LanguagesTest {
         }
         assertThat(languages.get("java").recipe().parent().name()).isEqualTo("jdk");
         assertThat(languages.get("cpp").recipe().parent()).isSameAs(languages.get("c").recipe());
-        // bash adds only its resident runner to the base image that sh runs on as it is.
-        assertThat(languages.get("sh").recipe()).isSameAs(languages.get("bash").recipe().parent());
+        // bash and sh each add only their resident runner to the base image, whose /bin/sh sh runs.
+        assertThat(languages.get("sh").recipe().parent()).isSameAs(languages.get("bash").recipe().parent());
+        assertThat(languages.get("sh").recipe().parent().name()).isEqualTo("base");
     }
 
     @Test
