@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A small C program of Thaw's that a layer carries as an executable (a resident runner's
@@ -19,27 +20,39 @@ import java.util.List;
  */
 final class GuestProgram {
 
+    /**
+     * Part of the key of every layer that carries a program: bump it when a change to how programs
+     * are compiled changes their bytes, so that only those layers are built again. 2: reproducible
+     * (before it, ld's build id hashed the random name of the source's temporary file).
+     */
+    static final String BUILD = "2";
+
+    private static final String SOURCE_NAME = "program.c";
+
     private GuestProgram() {}
 
-    /** Compiles {@code source} into {@code output} (mode 0755), stripped. */
+    /** Compiles {@code source} into {@code output} (mode 0755), stripped; the same source gives the same bytes. */
     static void compile(String source, Path output) {
         Path include = Path.of(System.getProperty("java.home"), "include");
+        Path target = output.toAbsolutePath();
         try {
-            Path file = Files.createTempFile("thaw-program-", ".c");
+            Path dir = Files.createTempDirectory("thaw-program-");
             try {
-                Files.writeString(file, source);
-                Files.createDirectories(output.getParent());
+                // gcc names the source file in the object, and ld's build id hashes it: a fixed name,
+                // given relative to the directory gcc runs in, keeps the binary and its layer reproducible.
+                Files.writeString(dir.resolve(SOURCE_NAME), source);
+                Files.createDirectories(target.getParent());
                 List<String> gcc = new ArrayList<>(List.of("gcc", "-O2", "-Wall", "-Wextra", "-I" + include,
                         "-I" + include.resolve("linux")));
-                if (output.getFileName().toString().endsWith(".so")) {
+                if (target.getFileName().toString().endsWith(".so")) {
                     gcc.addAll(List.of("-shared", "-fPIC"));
                 }
-                gcc.addAll(List.of("-o", output.toString(), file.toString(), "-ldl", "-lpthread"));
-                HostCommand.run(gcc);
-                HostCommand.run(List.of("strip", output.toString()));
-                Files.setPosixFilePermissions(output, PosixFilePermissions.fromString("rwxr-xr-x"));
+                gcc.addAll(List.of("-o", target.toString(), SOURCE_NAME, "-ldl", "-lpthread"));
+                HostCommand.run(gcc, dir, Map.of());
+                HostCommand.run(List.of("strip", target.toString()));
+                Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwxr-xr-x"));
             } finally {
-                Files.deleteIfExists(file);
+                WorkDirs.deleteTree(dir);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot compile the program " + output, e);

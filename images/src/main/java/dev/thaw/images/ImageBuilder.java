@@ -201,7 +201,8 @@ public final class ImageBuilder {
                 key.append("file ").append(f.getKey()).append(' ').append(Digests.sha256(f.getValue())).append('\n'));
         // Only layers with programs add these lines, so every other layer keeps its digest.
         recipe.programs().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(p ->
-                key.append("program ").append(p.getKey()).append(' ').append(Digests.sha256(p.getValue())).append('\n'));
+                key.append("program ").append(p.getKey()).append(' ').append(Digests.sha256(p.getValue()))
+                        .append(" build ").append(GuestProgram.BUILD).append('\n'));
         return Digests.sha256(key.toString());
     }
 
