@@ -15,8 +15,9 @@ import java.util.Map;
  * program links dynamically against the glibc it finds in the image. The build JDK's JNI
  * headers are on the include path: JNI's tables only grow, so they describe the guest's
  * older JDK too. An output named {@code *.so} is a shared library (a runner loaded into a
- * language's own command with LD_PRELOAD). A layer's digest covers the source, not the binary
- * (as for the agent).
+ * language's own command with LD_PRELOAD). A layer's cache key covers the source and
+ * {@link #BUILD}, not the binary (as for the agent); the image's digest, over its bytes, then
+ * depends on the binary being the same for the same source.
  */
 final class GuestProgram {
 
