@@ -22,6 +22,7 @@
  * process a snapshot holds. A program with arguments never comes here (languages.json:
  * "passes_args": false): argc is fixed when the process starts. */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -141,6 +142,14 @@ static void serve(char **argv) {
     }
 }
 
+/* A library preloaded beside this one (languages.json: "preload") may do work of its command's
+ * that no program changes, once, before the snapshot is taken: jq-builtins.so parses jq's
+ * builtins there. */
+static void warm_up(void) {
+    void (*hook)(void) = (void (*)(void))dlsym(RTLD_DEFAULT, "thaw_premain_warm_up");
+    if (hook) hook();
+}
+
 /* glibc calls constructors with main()'s arguments. Any process this library is loaded into
  * without the agent's socket on fd 3 (a program the runner's command starts before READY)
  * just goes on. */
@@ -150,6 +159,7 @@ __attribute__((constructor)) static void premain(int argc, char **argv, char **e
     struct stat channel;
     unsetenv("LD_PRELOAD"); /* not passed on to what the program starts */
     if (fstat(CHANNEL, &channel) != 0 || !S_ISSOCK(channel.st_mode)) return;
+    warm_up();
     say("READY\n");
     serve(argv);
 }

@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.thaw.agent.GuestMessage;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,7 +27,7 @@ class PremainRunnerTest extends KeptStdioRunnerContract {
     KeptStdioRunner start(Path dir) throws Exception {
         assumeTrue(Files.isExecutable(PERL), "needs " + PERL);
         Path library = dir.resolve("premain.so");
-        compile(library);
+        SharedLibraryCompiler.compile(library, HostModeAgent.sourceDir().resolve("premain.so.c"));
         return KeptStdioRunner.startCommand(dir,
                 List.of("/usr/bin/env", "LD_PRELOAD=" + library, PERL.toString(), "{file}"), "main.pl");
     }
@@ -83,16 +81,5 @@ class PremainRunnerTest extends KeptStdioRunnerContract {
     void a_program_with_arguments_is_refused_since_its_argc_was_fixed_at_start() {
         assertThatThrownBy(() -> runner.last(hello(), "", List.of("one"), List.of()))
                 .hasMessageContaining("cannot hand a program arguments");
-    }
-
-    /** As the image builder compiles it (GuestProgram), with warnings as errors. */
-    private static void compile(Path output) throws IOException, InterruptedException {
-        List<String> command = List.of("gcc", "-O2", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC", "-o",
-                output.toString(), HostModeAgent.sourceDir().resolve("premain.so.c").toString());
-        Process gcc = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(gcc.getInputStream().readAllBytes());
-        if (gcc.waitFor() != 0) {
-            throw new UncheckedIOException(new IOException("gcc failed: " + command + "\n" + out));
-        }
     }
 }

@@ -59,11 +59,13 @@ final class LanguageTable {
      * {@code passes_args: false}: the runner cannot hand a program its arguments, so runs with
      * arguments start the language's command (default true). {@code premain: true}: the
      * runner is the language's own command stopped before its {@code main()} by Thaw's
-     * {@code premain.so} (preloaded), with kept stdio and without arguments; nothing else is given.
+     * {@code premain.so} (preloaded), with kept stdio and without arguments; nothing else is given
+     * but {@code preload}, a C library of Thaw's (compiled to {@code /opt/thaw/} without
+     * {@code .c}) preloaded beside it, whose warm-up premain.so calls before READY.
      */
     record Resident(List<String> argv, String runner, String program,
             @JsonProperty("in_place_only") boolean inPlaceOnly, String stdio,
-            @JsonProperty("passes_args") Boolean passesArgs, boolean premain) {
+            @JsonProperty("passes_args") Boolean passesArgs, boolean premain, String preload) {
 
         Resident {
             if (stdio != null && !stdio.equals(KEPT_STDIO)) {
@@ -119,7 +121,11 @@ final class LanguageTable {
         if (resident.premain() && (e.compile() != null || resident.argv() != null || resident.runner() != null
                 || resident.program() != null || resident.stdio() != null || resident.passesArgs() != null)) {
             throw new IllegalStateException("languages.json: " + e.id() + "'s resident has \"premain\": true, which "
-                    + "takes its command from \"run\" and needs no other field, and a language without \"compile\"");
+                    + "takes its command from \"run\" and needs no other field but \"preload\", and a language without \"compile\"");
+        }
+        if (resident.preload() != null && !resident.premain()) {
+            throw new IllegalStateException("languages.json: " + e.id() + "'s resident has \"preload\", which only "
+                    + "goes beside premain.so (\"premain\": true)");
         }
         if (resident.withoutArgs() && !resident.keepsStdio() && !resident.inPlaceOnly()) {
             throw new IllegalStateException("languages.json: " + e.id()
@@ -151,6 +157,9 @@ final class LanguageTable {
             if (resident.premain()) {
                 programs.put(PREMAIN_LIBRARY, guestResource(PREMAIN_SOURCE));
             }
+            if (resident.preload() != null) {
+                programs.put(preloadLibrary(resident), guestResource(resident.preload()));
+            }
         }
         if (orEmpty(e.packages()).isEmpty() && files.isEmpty()) {
             return parent;
@@ -163,9 +172,14 @@ final class LanguageTable {
         if (!e.resident().premain()) {
             return e.resident().argv();
         }
-        List<String> argv = new ArrayList<>(List.of("/usr/bin/env", "LD_PRELOAD=" + PREMAIN_LIBRARY));
+        String preload = e.resident().preload() == null ? "" : " " + preloadLibrary(e.resident());
+        List<String> argv = new ArrayList<>(List.of("/usr/bin/env", "LD_PRELOAD=" + PREMAIN_LIBRARY + preload));
         argv.addAll(e.run());
         return argv;
+    }
+
+    private static String preloadLibrary(Resident resident) {
+        return RUNNER_DIR + resident.preload().replaceFirst("\\.c$", "");
     }
 
     /** JVM before COMPILED: Kotlin compiles, and its run is still a JVM's start-up. */
