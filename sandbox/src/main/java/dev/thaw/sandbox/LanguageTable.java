@@ -43,11 +43,13 @@ final class LanguageTable {
      * One language. {@code compile}, when present, is a shell command run in the working
      * directory first; its failure is the run's failure (its messages on stderr, its exit
      * status). {@code run} is the program's command line. {@code timeout_s}, when present,
-     * replaces the default timeout of the language's kind.
+     * replaces the default timeout of the language's kind. {@code files} are written into the
+     * image as given (a script, starting with {@code #!}, executable); {@code helpers} are
+     * scripts of Thaw's that its commands call, copied to {@code /opt/thaw/}.
      */
     record Entry(String id, List<String> aliases, String version, String over, List<String> packages,
             List<String> extensions, String file, String compile, List<String> run, Resident resident,
-            Map<String, String> files, @JsonProperty("timeout_s") Integer timeoutSeconds) {}
+            Map<String, String> files, List<String> helpers, @JsonProperty("timeout_s") Integer timeoutSeconds) {}
 
     /**
      * A runtime kept loaded in the snapshot: its command line, the runner script it starts
@@ -141,6 +143,9 @@ final class LanguageTable {
     /** The language's own layer, or its parent's when it adds nothing (a shell in the base). */
     private static RootfsRecipe image(Entry e, RootfsRecipe parent) {
         Map<String, String> files = new LinkedHashMap<>(e.files() == null ? Map.of() : e.files());
+        for (String helper : orEmpty(e.helpers())) {
+            files.put(RUNNER_DIR + helper, guestResource(helper));
+        }
         Map<String, String> programs = new LinkedHashMap<>();
         Resident resident = e.resident();
         if (resident != null) {

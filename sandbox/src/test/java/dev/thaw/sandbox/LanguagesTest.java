@@ -112,6 +112,23 @@ class LanguagesTest {
     }
 
     @Test
+    void jqs_premain_runner_preloads_the_library_that_keeps_its_builtins_parsed() {
+        Language jq = languages.get("jq");
+
+        assertThat(jq.imageFiles().get("/etc/thaw/resident"))
+                .isEqualTo("/usr/bin/env\nLD_PRELOAD=/opt/thaw/premain.so /opt/thaw/jq-builtins.so\njq\n-f\n{file}\n");
+        assertThat(jq.recipe().programs()).containsKeys("/opt/thaw/premain.so", "/opt/thaw/jq-builtins.so");
+    }
+
+    @Test
+    void haskells_compile_calls_its_c_compiler_through_the_memo_the_image_carries() {
+        Language haskell = languages.get("haskell");
+
+        assertThat(haskell.argv().get(2)).contains("-pgmc /opt/thaw/cc-memo.sh");
+        assertThat(haskell.imageFiles().get("/opt/thaw/cc-memo.sh")).startsWith("#!/bin/sh\n");
+    }
+
+    @Test
     void every_jvm_language_has_a_jvm_runner_for_its_last_program() {
         for (String id : List.of("java", "kotlin", "scala", "groovy", "clojure")) {
             Language language = languages.get(id);
