@@ -121,6 +121,15 @@ class LanguagesTest {
     }
 
     @Test
+    void prologs_premain_runner_preloads_the_library_that_initialises_swipl_in_the_snapshot() {
+        Language prolog = languages.get("prolog");
+
+        assertThat(prolog.imageFiles().get("/etc/thaw/resident"))
+                .isEqualTo("/usr/bin/env\nLD_PRELOAD=/opt/thaw/premain.so /opt/thaw/prolog-state.so\nswipl\n-q\n{file}\n");
+        assertThat(prolog.recipe().programs()).containsKey("/opt/thaw/prolog-state.so");
+    }
+
+    @Test
     void haskells_compile_calls_its_c_compiler_through_the_memo_the_image_carries() {
         Language haskell = languages.get("haskell");
 
