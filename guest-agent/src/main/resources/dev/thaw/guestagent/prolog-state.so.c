@@ -48,13 +48,12 @@ static void look_up(void) {
     pl.initialise = (int (*)(int, char **))dlsym(RTLD_NEXT, "PL_initialise");
 }
 
-/* text as a quoted Prolog atom, appended to out (of size room); 0 if it does not fit. */
-static int put_atom(char *out, size_t room, const char *text) {
-    size_t n = strlen(out);
-    if (n + 1 >= room) return 0;
+/* text as a quoted Prolog atom in out (of size room); 0 if it does not fit. */
+static int quote_atom(char *out, size_t room, const char *text) {
+    size_t n = 0;
     out[n++] = '\'';
     for (; *text; text++) {
-        if (n + 3 >= room) return 0;
+        if (n + 4 > room) return 0;
         if (*text == '\'' || *text == '\\') out[n++] = '\\';
         out[n++] = *text;
     }
@@ -63,24 +62,18 @@ static int put_atom(char *out, size_t room, const char *text) {
     return 1;
 }
 
-static int put_text(char *out, size_t room, const char *text) {
-    size_t n = strlen(out), add = strlen(text);
-    if (n + add >= room) return 0;
-    memcpy(out + n, text, add + 1);
-    return 1;
-}
-
 /* The rest of initialise_prolog/0 for `PROGRAM -q FILE`, run from the working directory DIR. */
 static int initialise_goal(char *goal, size_t room, const char *program, const char *file, const char *dir) {
-    goal[0] = 0;
-    return put_text(goal, room, "'$toplevel':catch((working_directory(_, ") && put_atom(goal, room, dir) &&
-           put_text(goal, room, "), set_random(seed(random)), set_prolog_flag(os_argv, [") &&
-           put_atom(goal, room, program) && put_text(goal, room, ", '-q', ") && put_atom(goal, room, file) &&
-           put_text(goal, room, "]), set_prolog_flag(argv, [") && put_atom(goal, room, file) &&
-           put_text(goal, room,
-                    "]), associated_files(Files), load_associated_files(Files), '$cmd_option_val'(goals, Goals), "
-                    "(Goals == [], \\+ '$init_goal'(when(_), _, _) -> version ; run_init_goals(Goals), "
-                    "(load_only -> version ; run_program_init, run_main_init))), E, initialise_error(E))");
+    char p[4200], f[8400], d[8400];
+    if (!quote_atom(p, sizeof p, program) || !quote_atom(f, sizeof f, file) || !quote_atom(d, sizeof d, dir)) return 0;
+    int n = snprintf(goal, room,
+                     "'$toplevel':catch((working_directory(_, %s), set_random(seed(random)), "
+                     "set_prolog_flag(os_argv, [%s, '-q', %s]), set_prolog_flag(argv, [%s]), "
+                     "associated_files(Files), load_associated_files(Files), '$cmd_option_val'(goals, Goals), "
+                     "(Goals == [], \\+ '$init_goal'(when(_), _, _) -> version ; run_init_goals(Goals), "
+                     "(load_only -> version ; run_program_init, run_main_init))), E, initialise_error(E))",
+                     d, p, f, f);
+    return n > 0 && (size_t)n < room;
 }
 
 int PL_initialise(int argc, char **argv) {
@@ -90,7 +83,7 @@ int PL_initialise(int argc, char **argv) {
         fprintf(stderr, "thaw: prolog-state.so serves only `swipl -q FILE`\n");
         return 0;
     }
-    char dir[4096], goal[16384];
+    char dir[4096], goal[32768];
     if (!getcwd(dir, sizeof dir)) {
         fprintf(stderr, "thaw: cannot read the working directory: %s\n", strerror(errno));
         return 0;

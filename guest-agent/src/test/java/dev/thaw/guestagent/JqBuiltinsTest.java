@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.thaw.agent.GuestMessage;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,11 +48,10 @@ class JqBuiltinsTest {
         ". as [$x] | $x",
     })
     void a_program_behaves_as_under_the_plain_command(String program) throws Exception {
-        Path libraries = compileLibraries();
+        assumeTrue(Files.isExecutable(JQ), "needs " + JQ);
         GuestMessage.Result preloaded;
-        try (KeptStdioRunner runner = KeptStdioRunner.startCommand(dir, List.of("/usr/bin/env",
-                "LD_PRELOAD=" + libraries.resolve("premain.so") + " " + libraries.resolve("jq-builtins.so"),
-                JQ.toString(), "-f", "{file}"), "main.jq")) {
+        try (KeptStdioRunner runner = KeptStdioRunner.startCommand(dir, SharedLibraryCompiler.premainCommand(
+                dir.resolve("lib"), "jq-builtins.so", List.of(JQ.toString(), "-f", "{file}")), "main.jq")) {
             preloaded = runner.last(program, INPUT, List.of(), List.of());
         }
         Plain plain = plain(program);
@@ -71,7 +69,7 @@ class JqBuiltinsTest {
     @Test
     void the_runs_compile_skips_the_parse_of_the_builtins() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/valgrind")), "needs valgrind");
-        Path libraries = compileLibraries();
+        assumeTrue(Files.isExecutable(JQ), "needs " + JQ);
         Path warmUp = dir.resolve("warm-up.so");
         Path warmUpSource = Files.writeString(dir.resolve("warm-up.c"), """
                 #include <dlfcn.h>
@@ -83,7 +81,7 @@ class JqBuiltinsTest {
         SharedLibraryCompiler.compile(warmUp, warmUpSource);
 
         long plain = compileInstructions(List.of());
-        long kept = compileInstructions(List.of(libraries.resolve("jq-builtins.so"), warmUp));
+        long kept = compileInstructions(List.of(SharedLibraryCompiler.guestLibrary(dir.resolve("lib"), "jq-builtins.so"), warmUp));
 
         // The parse is 46 of jq 1.6's 171 million instructions here.
         assertThat(kept).isLessThan(plain * 85 / 100);
@@ -121,15 +119,5 @@ class JqBuiltinsTest {
         String stdout = new String(jq.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         String stderr = new String(jq.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         return new Plain(stdout, stderr, jq.waitFor(), file.toString());
-    }
-
-    /** premain.so and jq-builtins.so as the image builder compiles them (GuestProgram). */
-    private Path compileLibraries() throws IOException, InterruptedException {
-        assumeTrue(Files.isExecutable(JQ), "needs " + JQ);
-        Path libraries = Files.createDirectories(dir.resolve("lib"));
-        for (String name : List.of("premain.so", "jq-builtins.so")) {
-            SharedLibraryCompiler.compile(libraries.resolve(name), HostModeAgent.sourceDir().resolve(name + ".c"));
-        }
-        return libraries;
     }
 }

@@ -26,8 +26,7 @@ class PremainRunnerTest extends KeptStdioRunnerContract {
     @Override
     KeptStdioRunner start(Path dir) throws Exception {
         assumeTrue(Files.isExecutable(PERL), "needs " + PERL);
-        Path library = dir.resolve("premain.so");
-        SharedLibraryCompiler.compile(library, HostModeAgent.sourceDir().resolve("premain.so.c"));
+        Path library = SharedLibraryCompiler.guestLibrary(dir, "premain.so");
         return KeptStdioRunner.startCommand(dir,
                 List.of("/usr/bin/env", "LD_PRELOAD=" + library, PERL.toString(), "{file}"), "main.pl");
     }

@@ -68,14 +68,9 @@ class PrologStateTest {
     @MethodSource("programs")
     void a_program_behaves_as_under_the_plain_command(Case c) throws Exception {
         assumeTrue(Files.isExecutable(SWIPL), "needs " + SWIPL);
-        Path libraries = Files.createDirectories(dir.resolve("lib"));
-        for (String name : List.of("premain.so", "prolog-state.so")) {
-            SharedLibraryCompiler.compile(libraries.resolve(name), HostModeAgent.sourceDir().resolve(name + ".c"));
-        }
         GuestMessage.Result preloaded;
-        try (KeptStdioRunner runner = KeptStdioRunner.startCommand(dir, List.of("/usr/bin/env",
-                "LD_PRELOAD=" + libraries.resolve("premain.so") + " " + libraries.resolve("prolog-state.so"),
-                "swipl", "-q", "{file}"), "main.pl")) {
+        try (KeptStdioRunner runner = KeptStdioRunner.startCommand(dir, SharedLibraryCompiler.premainCommand(
+                dir.resolve("lib"), "prolog-state.so", List.of("swipl", "-q", "{file}")), "main.pl")) {
             preloaded = runner.last(c.program(), c.stdin(), List.of(), List.of("LANG=C.UTF-8"));
         }
         Plain plain = plain(c);

@@ -157,13 +157,13 @@ final class LanguageTable {
                 files.put(RUNNER_DIR + resident.runner(), guestResource(resident.runner()));
             }
             if (resident.program() != null) {
-                programs.put(RUNNER_DIR + resident.program().replaceFirst("\\.c$", ""), guestResource(resident.program()));
+                programs.put(installedProgram(resident.program()), guestResource(resident.program()));
             }
             if (resident.premain()) {
                 programs.put(PREMAIN_LIBRARY, guestResource(PREMAIN_SOURCE));
             }
             if (resident.preload() != null) {
-                programs.put(preloadLibrary(resident), guestResource(resident.preload()));
+                programs.put(installedProgram(resident.preload()), guestResource(resident.preload()));
             }
         }
         if (orEmpty(e.packages()).isEmpty() && files.isEmpty()) {
@@ -177,14 +177,15 @@ final class LanguageTable {
         if (!e.resident().premain()) {
             return e.resident().argv();
         }
-        String preload = e.resident().preload() == null ? "" : " " + preloadLibrary(e.resident());
+        String preload = e.resident().preload() == null ? "" : " " + installedProgram(e.resident().preload());
         List<String> argv = new ArrayList<>(List.of("/usr/bin/env", "LD_PRELOAD=" + PREMAIN_LIBRARY + preload));
         argv.addAll(e.run());
         return argv;
     }
 
-    private static String preloadLibrary(Resident resident) {
-        return RUNNER_DIR + resident.preload().replaceFirst("\\.c$", "");
+    /** Where the image holds a C source of Thaw's once compiled: {@code /opt/thaw/}, without {@code .c}. */
+    private static String installedProgram(String source) {
+        return RUNNER_DIR + source.replaceFirst("\\.c$", "");
     }
 
     /** JVM before COMPILED: Kotlin compiles, and its run is still a JVM's start-up. */
