@@ -110,6 +110,14 @@ sub warm-up() {
 
     # Again, so that MoarVM's specializer and JIT have seen the compiler's hot paths.
     nqp::getcomp('Raku').command_eval($file.Str, :encoding('utf8')) for ^6;
+    # The runner's own set-up for a program, on files that give it the runner's own
+    # environment back: NativeCall prepares clearenv and setenv at their first calls, and
+    # what reads the files is compiled at its first use, both slow after a restore.
+    $dir.add('.thaw-env').spurt(%*ENV.sort.map({ "{.key}={.value}\0" }).join);
+    $dir.add('.thaw-args').spurt("warm-up\0");
+    take-environment($dir);
+    reseed();
+    read-entries($dir.add('.thaw-args'));
     $*OUT.flush;
     $*ERR.flush;
     nqp::force_gc();
