@@ -30,11 +30,12 @@ sub tell-agent(Str $line) {
 }
 
 # One RUN message: its fields (RUN, workdir, code file, mode), or Nil if the agent is gone.
-sub read-request() {
+# `&fill` reads into a buffer: from the channel, or the warm-up's message.
+sub read-request(&fill = -> $chunk { read(CHANNEL, $chunk, 4096) }) {
     my $message = Buf.new;
     my $chunk = Buf.allocate(4096);
     while $message.grep(0) < 4 {
-        my $got = read(CHANNEL, $chunk, 4096);
+        my $got = fill($chunk);
         return Nil if $got <= 0;
         $message.append($chunk.subbuf(0, $got));
     }
@@ -83,12 +84,22 @@ sub end-program() {
     nqp::exit(0);
 }
 
-sub run-here(Str $workdir, Str $code-file) {
-    tell-agent("PID $*PID");
+sub is-last-run(@request) {
+    @request[0] eq 'RUN' && @request[3] eq 'here'
+}
+
+# Gives the process the program's directory, environment and a fresh seed; answers the
+# program's file and arguments.
+sub take-program(Str $workdir, Str $code-file) {
     &*chdir($workdir);
     take-environment($workdir.IO);
     reseed();
-    run-program($workdir.IO.add($code-file).Str, read-entries($workdir.IO.add('.thaw-args')));
+    ($workdir.IO.add($code-file).Str, read-entries($workdir.IO.add('.thaw-args')));
+}
+
+sub run-here(Str $workdir, Str $code-file) {
+    tell-agent("PID $*PID");
+    run-program(|take-program($workdir, $code-file));
     end-program();
 }
 
@@ -110,14 +121,18 @@ sub warm-up() {
 
     # Again, so that MoarVM's specializer and JIT have seen the compiler's hot paths.
     nqp::getcomp('Raku').command_eval($file.Str, :encoding('utf8')) for ^6;
-    # The runner's own set-up for a program, on files that give it the runner's own
-    # environment back: NativeCall prepares clearenv and setenv at their first calls, and
-    # what reads the files is compiled at its first use, both slow after a restore.
+    # Once more through the runner's own path for a program, from a request message and on
+    # files that give the runner its own environment back: each call site resolves its
+    # dispatch at its first call, NativeCall prepares clearenv and setenv, and what reads the
+    # message and the files is compiled at its first use, all slow after a restore.
     $dir.add('.thaw-env').spurt(%*ENV.sort.map({ "{.key}={.value}\0" }).join);
     $dir.add('.thaw-args').spurt("warm-up\0");
-    take-environment($dir);
-    reseed();
-    read-entries($dir.add('.thaw-args'));
+    my $message = "RUN\0$dir\0main.raku\0here\0".encode;
+    my @request = read-request(-> $chunk { $chunk[$_] = $message[$_] for ^$message.bytes; $message.bytes });
+    # It leaves @*ARGS, $*PROGRAM-NAME and $*PROGRAM the warm-up's: a run sets them again.
+    my $cwd = $*CWD;
+    run-program(|take-program(@request[1], @request[2])) if is-last-run(@request);
+    &*chdir($cwd);
     $*OUT.flush;
     $*ERR.flush;
     nqp::force_gc();
@@ -128,8 +143,7 @@ sub MAIN() {
     tell-agent("READY");
     loop {
         my @request = read-request() // exit 0; # the agent is gone
-        my ($verb, $workdir, $code-file, $mode) = @request;
-        return run-here($workdir, $code-file) if $verb eq 'RUN' && $mode eq 'here';
+        return run-here(@request[1], @request[2]) if is-last-run(@request);
         tell-agent("ERROR this runner keeps its stdio and serves only mode here (a last RUN)");
     }
 }
