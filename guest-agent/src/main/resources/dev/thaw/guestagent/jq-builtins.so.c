@@ -223,8 +223,9 @@ static int split_definitions(void) {
     return open == 0 && depth == 0 && ndefinitions > 0 ? 0 : -1;
 }
 
-/* Calls `each(name)` for every defined name in text[from, to), for every time it occurs. */
-static void for_each_defined_name(const char *text, int from, int to, void (*each)(int, void *), void *context) {
+/* Calls `each` for every identifier in text[from, to), for every time it occurs. */
+static void for_each_identifier(const char *text, int from, int to, void (*each)(const char *, int, void *),
+                                void *context) {
     for (int i = from; i < to;) {
         if (!starts_name(text[i]) || (i > from && inside_name(text[i - 1]))) {
             i++;
@@ -232,14 +233,14 @@ static void for_each_defined_name(const char *text, int from, int to, void (*eac
         }
         int begin = i;
         while (i < to && inside_name(text[i])) i++;
-        int name = find_name(text + begin, i - begin);
-        if (name >= 0) each(name, context);
+        each(text + begin, i - begin, context);
     }
 }
 
-static void note_mention(int name, void *context) {
+static void note_mention(const char *identifier, int length, void *context) {
     struct definition *d = context;
-    d->mentions[d->nmentions++] = name;
+    int name = find_name(identifier, length);
+    if (name >= 0) d->mentions[d->nmentions++] = name;
 }
 
 /* Each definition's mentions: at most one per identifier-sized run of its text. */
@@ -247,7 +248,7 @@ static int note_mentions(void) {
     for (int i = 0; i < ndefinitions; i++) {
         struct definition *d = &definitions[i];
         if (!(d->mentions = malloc(sizeof(int) * (size_t)((d->end - d->start) / 2 + 1)))) return -1;
-        for_each_defined_name(source, d->start, d->end, note_mention, d);
+        for_each_identifier(source, d->start, d->end, note_mention, d);
     }
     return 0;
 }
@@ -272,14 +273,17 @@ static int read_other_builtins; /* a "<builtin>" parse of other text (~/.jq) in 
 struct wanting {
     int *queue;
     int queued;
-    int needs_everything;
 };
 
-static void want(int name, void *context) {
-    struct wanting *w = context;
+static void want(int name, struct wanting *w) {
     if (names[name].wanted) return;
     names[name].wanted = 1;
     w->queue[w->queued++] = name;
+}
+
+static void want_identifier(const char *identifier, int length, void *context) {
+    int name = find_name(identifier, length);
+    if (name >= 0) want(name, context);
 }
 
 static int is_word(const char *text, int length, const char *word) {
@@ -287,35 +291,27 @@ static int is_word(const char *text, int length, const char *word) {
 }
 
 /* Words after which the program may reach definitions its own text does not name. */
-static void check_words(const char *text, int length, int *needs_everything) {
+static void note_reaching_word(const char *identifier, int length, void *context) {
     static const char *const words[] = {"builtins", "import", "include", "modulemeta"};
-    for (int i = 0; i < length;) {
-        if (!starts_name(text[i]) || (i > 0 && inside_name(text[i - 1]))) {
-            i++;
-            continue;
-        }
-        int begin = i;
-        while (i < length && inside_name(text[i])) i++;
-        for (size_t w = 0; w < sizeof words / sizeof *words; w++)
-            if (is_word(text + begin, i - begin, words[w])) *needs_everything = 1;
-    }
+    for (size_t w = 0; w < sizeof words / sizeof *words; w++)
+        if (is_word(identifier, length, words[w])) *(int *)context = 1;
 }
 
 /* Marks the names the program reaches; 0 if it may reach any. */
 static int mark_reachable(void) {
     int needs_everything = 0;
-    check_words(program, program_length, &needs_everything);
+    for_each_identifier(program, 0, program_length, note_reaching_word, &needs_everything);
     int *queue = malloc(sizeof(int) * (size_t)(nnames + 1));
     if (needs_everything || !queue) {
         free(queue);
         return 0;
     }
-    struct wanting w = {queue, 0, 0};
+    struct wanting w = {queue, 0};
     for (int i = 0; i < nnames; i++)
         if (names[i].text[0] == '_' || is_word(names[i].text, names[i].length, "error") ||
             is_word(names[i].text, names[i].length, "recurse"))
             want(i, &w);
-    for_each_defined_name(program, 0, program_length, want, &w);
+    for_each_identifier(program, 0, program_length, want_identifier, &w);
     for (int next = 0; next < w.queued; next++)
         for (int d = names[queue[next]].first; d >= 0; d = definitions[d].next)
             for (int m = 0; m < definitions[d].nmentions; m++) want(definitions[d].mentions[m], &w);
