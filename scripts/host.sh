@@ -5,11 +5,11 @@ THAW_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # Debian packages Thaw drives: the VMM, disk tools, image builders, the agent's compiler, and
 # the network tools that give sandboxes namespaces (iproute2, nftables, conntrack), and ruby,
-# node, php, tcl, zsh, elixir (with erlang, ~34 MB), jq and swi-prolog for the resident runners'
+# node, php, tcl, zsh, elixir (with erlang, ~34 MB), jq, swi-prolog and nim for the resident runners'
 # host-mode tests.
 THAW_PACKAGES=(qemu-system-x86 qemu-utils e2fsprogs erofs-utils debootstrap busybox-static lz4 xz-utils zstd
                cpio kmod util-linux gcc libc6-dev iproute2 nftables conntrack ca-certificates
-               ruby nodejs php-cli tcl zsh elixir jq swi-prolog-nox)
+               ruby nodejs php-cli tcl zsh elixir jq swi-prolog-nox nim)
 
 thaw_java_home() {
     local jdk=/usr/lib/jvm/temurin-25-jdk-amd64

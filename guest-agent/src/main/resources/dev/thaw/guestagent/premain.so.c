@@ -20,7 +20,11 @@
  * start-up values (the stack protector's canary, pointer mangling's guard, AT_RANDOM), set
  * when the snapshot's process started, are the same in every clone of a snapshot, as in any
  * process a snapshot holds. A program with arguments never comes here (languages.json:
- * "passes_args": false): argc is fixed when the process starts. */
+ * "passes_args": false): argc is fixed when the process starts.
+ *
+ * A library preloaded beside this one may hold the command later than before main():
+ * compile-hold.so holds a compiler where it opens the program's source, its work for every
+ * program done. It defines thaw_premain_held_later, and calls thaw_premain_serve there. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -36,6 +40,8 @@
 #define FILE_PLACEHOLDER "{file}"
 
 extern char **environ;
+
+static char **command_argv; /* set once the constructor has found the agent's channel */
 
 static void say(const char *text) {
     size_t left = strlen(text);
@@ -103,17 +109,20 @@ static int has_arguments(const char *workdir) {
     return access(path, F_OK) == 0;
 }
 
-/* Puts the program's code file where the command's argv holds {file}. */
-static void set_code_file(char **argv, const char *workdir, const char *code_file) {
+/* Puts the program's code file where the command's argv holds {file}; returns its path. */
+static const char *set_code_file(char **argv, const char *workdir, const char *code_file) {
     static char path[4096];
     snprintf(path, sizeof path, "%s/%s", workdir, code_file);
     for (int i = 1; argv[i]; i++) {
         if (strcmp(argv[i], FILE_PLACEHOLDER) == 0) argv[i] = path;
     }
+    return path;
 }
 
-/* Serves requests until one is the guest's last program, which it prepares to become. */
-static void serve(char **argv) {
+/* Serves requests until one is the guest's last program, which it prepares to become; returns
+ * that program's code file path. A command held elsewhere than before main() (compile-hold.so)
+ * runs the program later, as a process of its own, so its arguments can be passed on. */
+static const char *serve(char **argv, int takes_arguments) {
     char message[8192], *field[4];
     for (;;) {
         int n = read_request(message, sizeof message, field);
@@ -123,7 +132,7 @@ static void serve(char **argv) {
             say("ERROR this runner keeps its stdio and serves only mode here (a last RUN)\n");
             continue;
         }
-        if (has_arguments(field[1])) {
+        if (!takes_arguments && has_arguments(field[1])) {
             say("ERROR this runner cannot hand a program arguments (languages.json: \"premain\" runs take none)\n");
             continue;
         }
@@ -133,12 +142,12 @@ static void serve(char **argv) {
             say(error);
             continue;
         }
-        set_code_file(argv, field[1], field[2]);
+        const char *code_file = set_code_file(argv, field[1], field[2]);
         char pid[32];
         snprintf(pid, sizeof pid, "PID %d\n", (int)getpid());
         say(pid);
         close(CHANNEL); /* the agent then takes the program's end from its exit status */
-        return;
+        return code_file;
     }
 }
 
@@ -159,7 +168,19 @@ __attribute__((constructor)) static void premain(int argc, char **argv, char **e
     struct stat channel;
     unsetenv("LD_PRELOAD"); /* not passed on to what the program starts */
     if (fstat(CHANNEL, &channel) != 0 || !S_ISSOCK(channel.st_mode)) return;
+    command_argv = argv;
     warm_up();
+    if (dlsym(RTLD_DEFAULT, "thaw_premain_held_later")) return;
     say("READY\n");
-    serve(argv);
+    serve(argv, 0);
+}
+
+/* For a library preloaded beside this one that holds its command at a point of its own
+ * (compile-hold.so, which defines thaw_premain_held_later): says READY there and serves as the
+ * constructor would have. Returns the program's code file path, with this process in its
+ * working directory and environment, or NULL in a process without the agent's channel. */
+__attribute__((visibility("default"))) const char *thaw_premain_serve(void) {
+    if (!command_argv) return NULL;
+    say("READY\n");
+    return serve(command_argv, 1);
 }

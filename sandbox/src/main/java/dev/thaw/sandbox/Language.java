@@ -62,16 +62,20 @@ public record Language(
      * LAST_RUN_WITHOUT_ARGS: as LAST_RUN, but it cannot hand a program arguments (escript reads
      * them from its VM's command line, fixed when the snapshot's VM started), so a run with
      * arguments starts the language's command too.
+     * HELD_COMPILER: as LAST_RUN, for a compiled language whose compiler waits, its work for
+     * every program done, where it reads the program (compile-hold.so); unlike LAST_RUN's
+     * runners it did not warm the rest of the toolchain, so the snapshot is warmed by an
+     * ordinary run of the compile command.
      */
     public enum Resident {
-        NONE, EVERY_RUN, LAST_RUN, LAST_RUN_WITHOUT_ARGS;
+        NONE, EVERY_RUN, LAST_RUN, LAST_RUN_WITHOUT_ARGS, HELD_COMPILER;
 
         /** Whether a run, the guest's last or not, with or without arguments, goes to the resident runner. */
         public boolean serves(boolean last, boolean hasArgs) {
             return switch (this) {
                 case NONE -> false;
                 case EVERY_RUN -> true;
-                case LAST_RUN -> last;
+                case LAST_RUN, HELD_COMPILER -> last;
                 case LAST_RUN_WITHOUT_ARGS -> last && !hasArgs;
             };
         }

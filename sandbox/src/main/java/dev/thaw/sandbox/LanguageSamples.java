@@ -1,5 +1,6 @@
 package dev.thaw.sandbox;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -23,8 +24,13 @@ public final class LanguageSamples {
     /**
      * @param input    stdin for every case; null for {@link #DEFAULT_INPUT}
      * @param exitCode status the exit case ends with; null for 3 (SQL can only fail, with 1)
+     * @param warmUp   what a snapshot runs before it is saved, where the hello will not do: a
+     *                 compiler that caches its output (nim, crystal) would otherwise keep the
+     *                 hello's own in the snapshot, and a benchmark's hello would not be compiled
+     *                 as any other program is; null for the hello
      */
-    public record Programs(String hello, String stdin, String exit, String input, Integer exitCode) {}
+    public record Programs(String hello, String stdin, String exit, String input, Integer exitCode,
+            @JsonProperty("warm_up") String warmUp) {}
 
     /** One case: the program, its stdin, and what must come back. */
     public record Case(String name, String code, String stdin, String expectedStdout, int expectedExit) {}
@@ -55,9 +61,11 @@ public final class LanguageSamples {
         }
     }
 
-    /** The program a snapshot runs before it is saved: the language's hello, or an empty one. */
+    /** The program a snapshot runs before it is saved: its warm-up, else its hello, or an empty one. */
     public String warmUpCode(String languageId) {
-        return hello(languageId).orElse("");
+        return Optional.ofNullable(byLanguage.get(languageId))
+                .map(p -> p.warmUp() == null ? p.hello() : p.warmUp())
+                .orElse("");
     }
 
     /** The program that prints {@code hello, world} in {@code languageId}, if it has samples. */

@@ -33,6 +33,7 @@ final class LanguageTable {
     private static final String RUNNER_DIR = "/opt/thaw/";
     private static final String PREMAIN_SOURCE = "premain.so.c";
     private static final String PREMAIN_LIBRARY = RUNNER_DIR + "premain.so";
+    private static final String HOLD_SOURCE = "compile-hold.so.c";
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
@@ -64,10 +65,13 @@ final class LanguageTable {
      * {@code premain.so} (preloaded), with kept stdio and without arguments; nothing else is given
      * but {@code preload}, a C library of Thaw's (compiled to {@code /opt/thaw/} without
      * {@code .c}) preloaded beside it, whose warm-up premain.so calls before READY.
+     * {@code hold: true}: a compiled language's resident compiler, its {@code argv} a command
+     * that starts the compiler under premain.so and Thaw's {@code compile-hold.so} (both installed
+     * in {@code /opt/thaw/}), which hold it where it opens the program's source; kept stdio.
      */
     record Resident(List<String> argv, String runner, String program,
             @JsonProperty("in_place_only") boolean inPlaceOnly, String stdio,
-            @JsonProperty("passes_args") Boolean passesArgs, boolean premain, String preload) {
+            @JsonProperty("passes_args") Boolean passesArgs, boolean premain, String preload, boolean hold) {
 
         Resident {
             if (stdio != null && !stdio.equals(KEPT_STDIO)) {
@@ -125,6 +129,9 @@ final class LanguageTable {
             throw new IllegalStateException("languages.json: " + e.id() + "'s resident has \"premain\": true, which "
                     + "takes its command from \"run\" and needs no other field but \"preload\", and a language without \"compile\"");
         }
+        if (resident.hold()) {
+            return heldCompiler(e);
+        }
         if (resident.preload() != null && !resident.premain()) {
             throw new IllegalStateException("languages.json: " + e.id() + "'s resident has \"preload\", which only "
                     + "goes beside premain.so (\"premain\": true)");
@@ -138,6 +145,16 @@ final class LanguageTable {
         }
         boolean lastOnly = resident.inPlaceOnly() || resident.keepsStdio();
         return lastOnly ? Language.Resident.LAST_RUN : Language.Resident.EVERY_RUN;
+    }
+
+    private static Language.Resident heldCompiler(Entry e) {
+        Resident resident = e.resident();
+        if (e.compile() == null || resident.argv() == null || !resident.keepsStdio() || resident.premain()
+                || resident.preload() != null || resident.inPlaceOnly() || resident.passesArgs() != null) {
+            throw new IllegalStateException("languages.json: " + e.id() + "'s resident has \"hold\": true, which "
+                    + "needs \"compile\", \"argv\" and \"stdio\": \"kept\", and no other field but \"runner\" or \"program\"");
+        }
+        return Language.Resident.HELD_COMPILER;
     }
 
     /** The language's own layer, or its parent's when it adds nothing (a shell in the base). */
@@ -159,8 +176,11 @@ final class LanguageTable {
             if (resident.program() != null) {
                 programs.put(installedProgram(resident.program()), guestResource(resident.program()));
             }
-            if (resident.premain()) {
+            if (resident.premain() || resident.hold()) {
                 programs.put(PREMAIN_LIBRARY, guestResource(PREMAIN_SOURCE));
+            }
+            if (resident.hold()) {
+                programs.put(installedProgram(HOLD_SOURCE), guestResource(HOLD_SOURCE));
             }
             if (resident.preload() != null) {
                 programs.put(installedProgram(resident.preload()), guestResource(resident.preload()));

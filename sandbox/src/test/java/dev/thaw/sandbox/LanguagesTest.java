@@ -130,6 +130,30 @@ class LanguagesTest {
     }
 
     @Test
+    void nims_resident_is_its_compiler_held_where_it_reads_the_program_serving_last_runs_with_arguments() {
+        Language nim = languages.get("nim");
+
+        assertThat(nim.resident()).isEqualTo(Language.Resident.HELD_COMPILER);
+        assertThat(nim.resident().serves(true, true)).isTrue();
+        assertThat(nim.resident().serves(false, false)).isFalse();
+        assertThat(nim.imageFiles().get("/etc/thaw/resident")).isEqualTo("/bin/sh\n/opt/thaw/nim-compile.sh\n--held\n");
+        assertThat(nim.imageFiles().get("/etc/thaw/resident-stdio")).isEqualTo("kept\n");
+        assertThat(nim.imageFiles().get("/opt/thaw/nim-compile.sh")).startsWith("#!/bin/sh\n");
+        assertThat(nim.recipe().programs()).containsKeys("/opt/thaw/premain.so", "/opt/thaw/compile-hold.so");
+        assertThat(nim.argv().get(2)).startsWith("/opt/thaw/nim-compile.sh ");
+    }
+
+    @Test
+    void a_compiler_that_caches_its_output_warms_its_snapshot_with_another_program_than_the_benchmarks_hello() {
+        LanguageSamples samples = LanguageSamples.builtIn();
+
+        for (String id : List.of("nim", "crystal")) {
+            assertThat(samples.warmUpCode(id)).as(id).isNotBlank().isNotEqualTo(samples.hello(id).orElseThrow());
+        }
+        assertThat(samples.warmUpCode("c")).isEqualTo(samples.hello("c").orElseThrow());
+    }
+
+    @Test
     void haskells_compile_calls_its_c_compiler_through_the_memo_the_image_carries() {
         Language haskell = languages.get("haskell");
 
