@@ -1,20 +1,21 @@
-/* compile-hold.so: a resident compiler for a compiled language whose compiler does most of a
+/* compile-hold.so: a resident compiler for a compiled language whose compiler does much of a
  * run's work before it reads the program, the same work for every program (nim compiles its
- * whole system module first). Preloaded beside premain.so into the language's own compile
- * command, started from the image's resident script after a warm-up compile (languages.json:
- * "hold"), it lets the compiler run at boot until it first opens the program's source file,
- * HOLD_SOURCE. There premain.so says READY and waits, inside the snapshot, for the guest's last
- * program. For the run it takes the lock the compile command takes (HOLD_LOCK, which other
- * compiles in the guest share), copies the program's code file to HOLD_SOURCE, goes back to
- * the directory the compiler started in and lets the open go on: the compiler reads the
- * program and finishes its compile as the plain command would. When it exits, having written
- * HOLD_OUTPUT and not called exit() with a failure, the output is copied into the program's
- * working directory as HOLD_PROGRAM and executed there with the program's arguments, as the
- * compile command's `exec "$0" "$@"` does. A compile that fails ends the process with the
- * compiler's own status, its messages on the program's stderr, as the plain command's would.
+ * whole system module first; ghc loads its package database). Preloaded beside premain.so into
+ * the language's own compiler, started at boot by compile-hold.sh (languages.json: "hold"), it
+ * lets the compiler run until it first opens the program's source file, HOLD_SOURCE. There
+ * premain.so says READY and waits, inside the snapshot, for the guest's last program. For the
+ * run it takes the lock the compile command takes (HOLD_LOCK, if the compile command shares the
+ * compiler's directory), copies the program's code file to HOLD_SOURCE, goes back to the
+ * directory the compiler started in and lets the open go on: the compiler reads the program
+ * and finishes its compile as the plain command would. When it exits with status 0 (from
+ * main() or exit()), HOLD_THEN, if any, runs there through the shell (vala: the C compiler
+ * after valac); then HOLD_OUTPUT, the program, is copied into the program's working directory
+ * as main and executed there with the program's arguments, as the compile command's
+ * `exec "$0" "$@"` does. A compile that fails ends the process with the compiler's (or
+ * HOLD_THEN's) status, its messages on the program's stderr, as the plain command's would.
  *
- * The four HOLD_ names come in environment variables of the same names with a THAW_ prefix;
- * they are taken out of the environment before the compiler runs anything. */
+ * The HOLD_ names come in environment variables of the same names with a THAW_ prefix; they
+ * are taken out of the environment before the compiler runs anything. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -26,7 +27,10 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#define PROGRAM "main" /* what the compile command makes in the working directory (languages.json "run") */
 
 extern char **environ;
 
@@ -34,10 +38,10 @@ extern char **environ;
  * environment; returns its code file's path, or NULL without the agent's channel. */
 const char *thaw_premain_serve(void);
 
-static char *hold_source, *hold_output, *hold_lock, *hold_program;
+static char *hold_source, *hold_output, *hold_lock, *hold_then;
 static char start_dir[4096], workdir[4096];
 static pid_t held_in;         /* the process that held, once it has; 0 before */
-static int failed_exit;       /* the compiler called exit() with a failure */
+static int failed;            /* the compiler ended with a failure: from main() or exit() */
 
 /* premain.so looks this up: its constructor then leaves READY to thaw_premain_serve. */
 void thaw_premain_held_later(void) {}
@@ -53,7 +57,7 @@ __attribute__((constructor)) static void read_settings(void) {
     hold_source = take_setting("THAW_HOLD_SOURCE");
     hold_output = take_setting("THAW_HOLD_OUTPUT");
     hold_lock = take_setting("THAW_HOLD_LOCK");
-    hold_program = take_setting("THAW_HOLD_PROGRAM");
+    hold_then = take_setting("THAW_HOLD_THEN");
     if (!getcwd(start_dir, sizeof start_dir)) start_dir[0] = 0;
 }
 
@@ -108,8 +112,23 @@ static void hold(void) {
     if (chdir(start_dir) != 0) fail("cannot go back to", start_dir);
 }
 
-static void check(const char *path) {
-    if (!held_in && hold_source && hold_output && path && strcmp(path, hold_source) == 0) hold();
+/* Whether path, opened relative to dir, is HOLD_SOURCE: nim opens it by its absolute path, ghc
+ * by the name on its command line. */
+static int names_source(int dir, const char *path) {
+    if (path[0] == '/') return strcmp(path, hold_source) == 0;
+    while (strncmp(path, "./", 2) == 0) path += 2;
+    size_t source_length = strlen(hold_source), length = strlen(path);
+    if (dir != AT_FDCWD || length >= source_length || hold_source[source_length - length - 1] != '/' ||
+        strcmp(hold_source + source_length - length, path) != 0) {
+        return 0;
+    }
+    char cwd[4096];
+    return getcwd(cwd, sizeof cwd) && strlen(cwd) == source_length - length - 1 &&
+           strncmp(cwd, hold_source, source_length - length - 1) == 0;
+}
+
+static void check(int dir, const char *path) {
+    if (!held_in && hold_source && hold_output && path && names_source(dir, path)) hold();
 }
 
 /* The calls a compiler may open its source with; each goes on to the C library's own. */
@@ -127,42 +146,58 @@ static void check(const char *path) {
 
 int open(const char *path, int flags, ...) {
     MODE_AFTER(flags)
-    check(path);
+    check(AT_FDCWD, path);
     return NEXT(open)(path, flags, mode);
 }
 
 int open64(const char *path, int flags, ...) {
     MODE_AFTER(flags)
-    check(path);
+    check(AT_FDCWD, path);
     return NEXT(open64)(path, flags, mode);
 }
 
 int openat(int dir, const char *path, int flags, ...) {
     MODE_AFTER(flags)
-    check(path);
+    check(dir, path);
     return NEXT(openat)(dir, path, flags, mode);
 }
 
 FILE *fopen(const char *path, const char *mode) {
-    check(path);
+    check(AT_FDCWD, path);
     return NEXT(fopen)(path, mode);
 }
 
 FILE *fopen64(const char *path, const char *mode) {
-    check(path);
+    check(AT_FDCWD, path);
     return NEXT(fopen64)(path, mode);
 }
 
 void exit(int status) {
-    if (status != 0) failed_exit = 1;
+    if (status != 0) failed = 1;
     NEXT(exit)(status);
     abort(); /* not reached */
 }
 
-/* <workdir>/.thaw-args: the program's arguments, each followed by a NUL, after argv[0]. */
-static char **program_argv(const char *program) {
-    static char name[4200];
-    snprintf(name, sizeof name, "./%s", program);
+/* A compiler whose main() returns its status (valac) ends through the C library's own call
+ * to exit(), which the one above does not see: main() is wrapped instead. */
+typedef int (*main_function)(int, char **, char **);
+static main_function compiler_main;
+
+static int wrapped_main(int argc, char **argv, char **envp) {
+    int status = compiler_main(argc, argv, envp);
+    if (status != 0) failed = 1;
+    return status;
+}
+
+int __libc_start_main(main_function main, int argc, char **argv, void (*init)(void), void (*fini)(void),
+        void (*rtld_fini)(void), void *stack_end) {
+    compiler_main = main;
+    return NEXT(__libc_start_main)(wrapped_main, argc, argv, init, fini, rtld_fini, stack_end);
+}
+
+/* "./main" and <workdir>/.thaw-args: the program's arguments, each followed by a NUL. */
+static char **program_argv(void) {
+    static char name[] = "./" PROGRAM;
     char *data = NULL;
     size_t len = 0;
     FILE *args = fopen(".thaw-args", "re");
@@ -185,20 +220,44 @@ static char **program_argv(const char *program) {
     return argv;
 }
 
-/* The compile is over: runs the program it made, as the process the agent waits for. Runs from
- * the C library's exit handling, after the compiler's own handlers; returning lets the exit go on. */
-__attribute__((destructor)) static void run_program(void) {
-    if (!held_in || held_in != getpid() || !workdir[0] || failed_exit) return;
-    if (access(hold_output, X_OK) != 0) return; /* no program: the compile failed */
+/* The compile is over: runs the program it made, as the process the agent waits for. Returns
+ * when this is not the held compile or the compile failed, to let its exit go on. */
+static void run_program(void) {
+    if (!held_in || held_in != getpid() || !workdir[0] || failed) return;
     fflush(NULL);
+    if (hold_then) {
+        int status = system(hold_then);
+        if (status != 0) _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
+    }
+    if (access(hold_output, X_OK) != 0) { /* as the compile command's exec of a missing ./main */
+        fprintf(stderr, "thaw: the compile made no program ./%s: %s\n", PROGRAM, strerror(errno));
+        _exit(127);
+    }
     if (chdir(workdir) != 0) fail("cannot enter", workdir);
-    const char *program = hold_program ? hold_program : "main";
-    if (copy_file(hold_output, program, 0755) != 0) fail("cannot copy the program to", program);
+    if (copy_file(hold_output, PROGRAM, 0755) != 0) fail("cannot copy the program to", PROGRAM);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     for (int signal_number = 1; signal_number < NSIG; signal_number++) signal(signal_number, SIG_DFL);
-    char **argv = program_argv(program);
+    char **argv = program_argv();
     execve(argv[0], argv, environ);
     fail("cannot run", argv[0]);
+}
+
+/* Runs from the C library's exit handling, after the compiler's own handlers. */
+__attribute__((destructor)) static void compile_ended(void) {
+    run_program();
+}
+
+/* A compiler may also end with _exit (dash does). */
+void _exit(int status) {
+    if (status == 0) run_program();
+    NEXT(_exit)(status);
+    __builtin_unreachable();
+}
+
+void _Exit(int status) {
+    if (status == 0) run_program();
+    NEXT(_Exit)(status);
+    __builtin_unreachable();
 }

@@ -28,9 +28,7 @@ class NimHeldCompilerTest extends KeptStdioRunnerContract {
     @Override
     KeptStdioRunner start(Path dir) throws Exception {
         assumeTrue(Files.isExecutable(NIM), "needs " + NIM);
-        Path libraries = dir.resolve("lib");
-        SharedLibraryCompiler.guestLibrary(libraries, "premain.so");
-        SharedLibraryCompiler.guestLibrary(libraries, "compile-hold.so");
+        Path libraries = HeldCompiler.libraries(dir);
         nimDir = dir.resolve("nim");
         return KeptStdioRunner.startCommand(dir, List.of("/usr/bin/env", "THAW_LIBRARY_DIR=" + libraries,
                 "THAW_NIM_DIR=" + nimDir, "/bin/sh", script().toString(), "--held"), "main.nim");

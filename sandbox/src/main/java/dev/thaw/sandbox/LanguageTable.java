@@ -149,10 +149,12 @@ final class LanguageTable {
 
     private static Language.Resident heldCompiler(Entry e) {
         Resident resident = e.resident();
-        if (e.compile() == null || resident.argv() == null || !resident.keepsStdio() || resident.premain()
-                || resident.preload() != null || resident.inPlaceOnly() || resident.passesArgs() != null) {
+        if (e.compile() == null || !List.of("./main").equals(e.run()) || resident.argv() == null
+                || !resident.keepsStdio() || resident.premain() || resident.preload() != null || resident.inPlaceOnly()
+                || resident.passesArgs() != null) {
             throw new IllegalStateException("languages.json: " + e.id() + "'s resident has \"hold\": true, which "
-                    + "needs \"compile\", \"argv\" and \"stdio\": \"kept\", and no other field but \"runner\" or \"program\"");
+                    + "needs \"compile\", \"run\": [\"./main\"] (compile-hold.so runs the program it makes as main), "
+                    + "\"argv\" and \"stdio\": \"kept\", and no other field but \"runner\" or \"program\"");
         }
         return Language.Resident.HELD_COMPILER;
     }

@@ -144,6 +144,26 @@ class LanguagesTest {
     }
 
     @Test
+    void a_held_compiler_started_by_compile_hold_compiles_as_the_languages_compile_command() {
+        for (String id : List.of("haskell", "vala")) {
+            Language language = languages.get(id);
+            List<String> argv = List.of(language.imageFiles().get("/etc/thaw/resident").split("\n"));
+            assertThat(argv.getFirst()).as(id).isEqualTo("/opt/thaw/compile-hold.sh");
+            int at = 1;
+            String then = null;
+            if (argv.get(at).equals("--then")) {
+                then = argv.get(at + 1);
+                at += 2;
+            }
+            String held = String.join(" ", argv.subList(at + 3, argv.size())) + (then == null ? "" : " && " + then);
+            String compile = language.argv().get(2);
+
+            assertThat(language.resident()).as(id).isEqualTo(Language.Resident.HELD_COMPILER);
+            assertThat(compile.substring(0, compile.indexOf(" || exit\n"))).as(id).isEqualTo(held);
+        }
+    }
+
+    @Test
     void a_compiler_that_caches_its_output_warms_its_snapshot_with_another_program_than_the_benchmarks_hello() {
         LanguageSamples samples = LanguageSamples.builtIn();
 
