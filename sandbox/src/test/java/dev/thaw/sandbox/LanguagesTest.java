@@ -145,7 +145,7 @@ class LanguagesTest {
 
     @Test
     void a_held_compiler_started_by_compile_hold_compiles_as_the_languages_compile_command() {
-        for (String id : List.of("haskell", "vala")) {
+        for (String id : List.of("haskell", "vala", "rust")) {
             Language language = languages.get(id);
             List<String> argv = List.of(language.imageFiles().get("/etc/thaw/resident").split("\n"));
             assertThat(argv.getFirst()).as(id).isEqualTo("/opt/thaw/compile-hold.sh");
