@@ -66,7 +66,18 @@ static void fail(const char *what, const char *path) {
     _exit(1);
 }
 
-/* Copies from into to (created with mode), replacing what to held. */
+static int write_all(int fd, const char *data, size_t size) {
+    while (size > 0) {
+        ssize_t wrote = write(fd, data, size);
+        if (wrote < 0 && errno == EINTR) continue;
+        if (wrote <= 0) return -1;
+        data += wrote;
+        size -= (size_t)wrote;
+    }
+    return 0;
+}
+
+/* Copies from into to (created with mode), replacing what to held. Returns 0, or -1 with errno set. */
 static int copy_file(const char *from, const char *to, mode_t mode) {
     int in = open(from, O_RDONLY | O_CLOEXEC);
     if (in < 0) return -1;
@@ -76,24 +87,18 @@ static int copy_file(const char *from, const char *to, mode_t mode) {
         return -1;
     }
     char buffer[65536];
-    ssize_t got = 0;
-    while ((got = read(in, buffer, sizeof buffer)) > 0 || (got < 0 && errno == EINTR)) {
-        for (ssize_t done = 0; got > 0 && done < got;) {
-            ssize_t wrote = write(out, buffer + done, (size_t)(got - done));
-            if (wrote < 0 && errno == EINTR) continue;
-            if (wrote <= 0) {
-                got = -1;
-                break;
-            }
-            done += wrote;
-        }
-        if (got < 0) break;
+    int result = -1;
+    for (;;) {
+        ssize_t got = read(in, buffer, sizeof buffer);
+        if (got < 0 && errno == EINTR) continue;
+        if (got == 0) result = 0;
+        if (got <= 0 || write_all(out, buffer, (size_t)got) != 0) break;
     }
     int saved = errno;
     close(in);
-    if (close(out) != 0 && got == 0) got = -1;
+    if (close(out) != 0 && result == 0) return -1;
     errno = saved;
-    return got == 0 ? 0 : -1;
+    return result;
 }
 
 /* The compiler asks for the program: wait for it, then set the compile up as the command would. */
