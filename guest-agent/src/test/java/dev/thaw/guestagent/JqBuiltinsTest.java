@@ -145,9 +145,10 @@ class JqBuiltinsTest {
     private Plain plain(String program) throws Exception {
         Path work = Files.createDirectories(dir.resolve("plain"));
         Path file = Files.writeString(work.resolve("main.jq"), program);
-        Process jq = new ProcessBuilder(JQ.toString(), "-f", file.toString()).directory(work.toFile()).start();
-        jq.getOutputStream().write(INPUT.getBytes(StandardCharsets.UTF_8));
-        jq.getOutputStream().close();
+        // stdin from a file: jq may exit (a compile error) before a pipe could be written to
+        Path input = Files.writeString(work.resolve("input.json"), INPUT);
+        Process jq = new ProcessBuilder(JQ.toString(), "-f", file.toString()).directory(work.toFile())
+                .redirectInput(input.toFile()).start();
         String stdout = new String(jq.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         String stderr = new String(jq.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         return new Plain(stdout, stderr, jq.waitFor(), file.toString());

@@ -90,9 +90,8 @@ class PrologStateTest {
         builder.environment().clear();
         builder.environment().putAll(java.util.Map.of("PATH", "/usr/bin:/bin", "HOME", work.toString(),
                 "LANG", "C.UTF-8"));
-        Process swipl = builder.start();
-        swipl.getOutputStream().write(c.stdin().getBytes(StandardCharsets.UTF_8));
-        swipl.getOutputStream().close();
+        // stdin from a file: swipl may exit (halt/1 at load) before a pipe could be written to
+        Process swipl = builder.redirectInput(Files.writeString(work.resolve("stdin"), c.stdin()).toFile()).start();
         String stdout = new String(swipl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         String stderr = new String(swipl.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         return new Plain(stdout, stderr, swipl.waitFor());
