@@ -136,8 +136,14 @@ static void check(int dir, const char *path) {
     if (!held_in && hold_source && hold_output && path && names_source(dir, path)) hold();
 }
 
-/* The calls a compiler may open its source with; each goes on to the C library's own. */
-#define NEXT(name) ((__typeof__(&name))dlsym(RTLD_NEXT, #name))
+/* The calls a compiler may open its source with; each goes on to the C library's own, looked
+ * up once per call site (a compiler opens thousands of files: ghc its interfaces). */
+#define NEXT(name)                                                             \
+    ({                                                                         \
+        static __typeof__(&name) next;                                         \
+        if (!next) next = (__typeof__(&name))dlsym(RTLD_NEXT, #name);          \
+        next;                                                                  \
+    })
 
 /* The mode an open call passes after flags only when it creates a file. */
 #define MODE_AFTER(flags)                                                      \
