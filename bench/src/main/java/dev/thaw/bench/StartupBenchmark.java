@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.function.Consumer;
@@ -21,6 +23,8 @@ import java.util.function.Consumer;
  * afterwards is not part of it: the caller already has its answer. Samples are
  * {@link #SPACING} apart, each a request to an idle host: what one leaves running in the
  * background (the runtime starting a standby VMM for the next restore) is not timed in the next.
+ * The cold boots are spread among the restores ({@link #coldSlots}), so that a spell of load on
+ * the host, which lasts minutes on a shared machine, falls on both sides of the ratio.
  */
 public final class StartupBenchmark {
 
@@ -50,25 +54,42 @@ public final class StartupBenchmark {
     public Report run(RunRequest restore, int coldRuns, int restoreRuns) {
         RunRequest cold = restore.withCold(true);
         log.accept("preparing: image and snapshot for " + restore.language());
-        sample(restore, "warm-up", 1); // builds the image and snapshot outside the measurement
-        LatencyStats coldStats = LatencyStats.of(sample(cold, "cold", coldRuns));
-        LatencyStats restoreStats = LatencyStats.of(sample(restore, "restore", restoreRuns));
-        return Report.of(restore.language(), new String(restore.code(), StandardCharsets.UTF_8), coldStats,
-                restoreStats);
+        sample(restore, "warm-up", 1, 1); // builds the image and snapshot outside the measurement
+        Set<Integer> coldSlots = coldSlots(coldRuns, restoreRuns);
+        List<Double> coldSamples = new ArrayList<>();
+        List<Double> restoreSamples = new ArrayList<>();
+        for (int slot = 0; slot < coldRuns + restoreRuns; slot++) {
+            if (coldSlots.contains(slot)) {
+                coldSamples.add(sample(cold, "cold", coldSamples.size() + 1, coldRuns));
+            } else {
+                restoreSamples.add(sample(restore, "restore", restoreSamples.size() + 1, restoreRuns));
+            }
+        }
+        return Report.of(restore.language(), new String(restore.code(), StandardCharsets.UTF_8),
+                LatencyStats.of(coldSamples), LatencyStats.of(restoreSamples));
     }
 
-    private List<Double> sample(RunRequest request, String label, int runs) {
-        List<Double> samples = new ArrayList<>();
-        for (int i = 1; i <= runs; i++) {
-            pause();
-            RunResult result = runtime.run(request);
-            double ms = result.timings().get("total");
-            check(result, label);
-            samples.add(ms);
-            log.accept(String.format(Locale.ROOT, "%s run %d/%d: %.1f ms (%s)", label, i, runs, ms,
-                    phases(result.timings().asMap())));
+    /**
+     * Which of {@code coldRuns + restoreRuns} samples, counted from 0, are cold boots: each one in
+     * the middle of an equal share of the run, so 2 cold among 5 restores go second and sixth.
+     */
+    static Set<Integer> coldSlots(int coldRuns, int restoreRuns) {
+        int total = coldRuns + restoreRuns;
+        Set<Integer> slots = new TreeSet<>();
+        for (int k = 0; k < coldRuns; k++) {
+            slots.add((2 * k + 1) * total / (2 * coldRuns));
         }
-        return samples;
+        return slots;
+    }
+
+    private double sample(RunRequest request, String label, int index, int runs) {
+        pause();
+        RunResult result = runtime.run(request);
+        double ms = result.timings().get("total");
+        check(result, label);
+        log.accept(String.format(Locale.ROOT, "%s run %d/%d: %.1f ms (%s)", label, index, runs, ms,
+                phases(result.timings().asMap())));
+        return ms;
     }
 
     /** Where a sample's time went; a restore without a {@code vmm} phase used a standby VMM. */

@@ -36,7 +36,7 @@ final class BenchCommand implements Callable<Integer> {
             "with --languages, a comma-separated list (default: all)."})
     String language;
 
-    @Option(names = "--code", defaultValue = "print(\"hello\")", description = "Program to run (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--code", description = "Program to run (default: the language's hello program).")
     String code;
 
     @Option(names = "--runs", description = "Restore runs (default: 20; 3 with --languages).")
@@ -89,13 +89,14 @@ final class BenchCommand implements Callable<Integer> {
             return 0;
         }
         String lang = language != null ? language : "python";
+        String program = code != null ? code : hello(runtime.languages(), lang);
         if (serve) {
             emit(new ServeBenchmark(runtime, BenchCommand::progress)
-                    .run(lang, code, restoreRuns, coldBootRuns, clients, requests, idle), ServeReport::print);
+                    .run(lang, program, restoreRuns, coldBootRuns, clients, requests, idle), ServeReport::print);
         } else if (store) {
             emit(new StoreBenchmark(runtime, BenchCommand::progress).run(lang, restoreRuns), StoreReport::print);
         } else {
-            emit(new StartupBenchmark(runtime, BenchCommand::progress).run(lang, code, coldBootRuns, restoreRuns),
+            emit(new StartupBenchmark(runtime, BenchCommand::progress).run(lang, program, coldBootRuns, restoreRuns),
                     BenchCommand::print);
         }
         return 0;
@@ -128,6 +129,13 @@ final class BenchCommand implements Callable<Integer> {
                     + " e.g. --lang bash,python,c, or leave it out for all");
         }
         return chosen;
+    }
+
+    /** The language's own hello program, so that {@code --lang} alone measures any language. */
+    static String hello(Languages known, String lang) {
+        String id = known.get(lang).id();
+        return LanguageSamples.builtIn().hello(id).orElseThrow(() -> new IllegalArgumentException(
+                "thaw has no hello program for " + id + "; pass the program to measure with --code"));
     }
 
     /** Measured after the runs, which build the images that were missing. */

@@ -41,6 +41,13 @@ class BenchCommandTest {
     }
 
     @Test
+    void without_code_a_language_is_measured_on_its_own_hello_by_id_or_alias() {
+        assertThat(BenchCommand.hello(languages, "sh")).isEqualTo("echo \"hello, world\"");
+        assertThat(BenchCommand.hello(languages, "py")).isEqualTo(BenchCommand.hello(languages, "python"))
+                .contains("print");
+    }
+
+    @Test
     void languages_with_store_is_refused_before_anything_runs(@TempDir Path home) {
         PrintStream err = System.err;
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
