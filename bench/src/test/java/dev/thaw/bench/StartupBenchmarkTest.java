@@ -11,6 +11,7 @@ class StartupBenchmarkTest {
         assertThat(StartupBenchmark.coldSlots(2, 5)).containsExactly(1, 5);
         assertThat(StartupBenchmark.coldSlots(1, 5)).containsExactly(3);
         assertThat(StartupBenchmark.coldSlots(3, 3)).containsExactly(1, 3, 5);
+        assertThat(StartupBenchmark.coldSlots(3, 20)).containsExactly(3, 11, 19); // thaw bench's defaults
     }
 
     @Test

@@ -89,12 +89,14 @@ final class BenchCommand implements Callable<Integer> {
             return 0;
         }
         String lang = language != null ? language : "python";
+        if (store) {
+            emit(new StoreBenchmark(runtime, BenchCommand::progress).run(lang, restoreRuns), StoreReport::print);
+            return 0;
+        }
         String program = code != null ? code : hello(runtime.languages(), lang);
         if (serve) {
             emit(new ServeBenchmark(runtime, BenchCommand::progress)
                     .run(lang, program, restoreRuns, coldBootRuns, clients, requests, idle), ServeReport::print);
-        } else if (store) {
-            emit(new StoreBenchmark(runtime, BenchCommand::progress).run(lang, restoreRuns), StoreReport::print);
         } else {
             emit(new StartupBenchmark(runtime, BenchCommand::progress).run(lang, program, coldBootRuns, restoreRuns),
                     BenchCommand::print);
