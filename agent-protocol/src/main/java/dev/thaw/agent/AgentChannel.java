@@ -164,6 +164,18 @@ public final class AgentChannel implements AutoCloseable {
         return await(GuestMessage.Result.class, "RUN", timeout, deadline);
     }
 
+    /**
+     * Has the resident runner warm up again in its own process ({@link HostMessage.Warm});
+     * {@code timeout} bounds the whole exchange and should exceed the warm-up's own. A runner
+     * without a warm-up of its own, or none at all, answers FAILURE, which throws.
+     */
+    public GuestMessage.Result warmResident(HostMessage.Warm warm, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        stale = unanswered;
+        send(warm, deadline);
+        return await(GuestMessage.Result.class, "WARM", timeout, deadline);
+    }
+
     /** Writes a file in the guest as the sandbox user; FAILURE (e.g. permission denied) throws. */
     public void putFile(HostMessage.PutFile put, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -17,7 +17,7 @@ public final class AgentCodec {
     /** Largest value of a frame's length field: the bytes after it (type and body). */
     public static final int MAX_FRAME = 64 << 20;
 
-    static final int PING = 0x01, SEED = 0x02, RUN = 0x03, PUT_FILE = 0x04, GET_FILE = 0x05;
+    static final int PING = 0x01, SEED = 0x02, RUN = 0x03, PUT_FILE = 0x04, GET_FILE = 0x05, WARM = 0x06;
     static final int READY = 0x81, SEEDED = 0x82, RESULT = 0x83, FAILURE = 0x84, FILE_STORED = 0x85, FILE_DATA = 0x86;
 
     private AgentCodec() {}
@@ -32,6 +32,7 @@ public final class AgentCodec {
                     .strings(r.env()).finish(RUN, "RUN");
             case HostMessage.PutFile p -> w.string(p.path()).u32(p.mode()).bytes(p.data()).finish(PUT_FILE, "PUT_FILE");
             case HostMessage.GetFile g -> w.string(g.path()).finish(GET_FILE, "GET_FILE");
+            case HostMessage.Warm m -> w.u32(m.timeoutMs()).finish(WARM, "WARM");
         };
     }
 
@@ -88,6 +89,7 @@ public final class AgentCodec {
             }
             case PUT_FILE -> new HostMessage.PutFile(f.string("path"), f.u32(), f.bytes("data"));
             case GET_FILE -> new HostMessage.GetFile(f.string("path"));
+            case WARM -> new HostMessage.Warm(f.u32());
             default -> throw f.unknownType("host");
         };
         f.expectEnd();

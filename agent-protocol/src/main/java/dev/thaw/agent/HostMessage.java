@@ -123,4 +123,20 @@ public sealed interface HostMessage {
             Objects.requireNonNull(path, "path");
         }
     }
+
+    /**
+     * Has the resident runner go through its own warm-up again, in its own process, and wait
+     * for a program as before; answered by a RESULT with exit code 0 once it has. Runtimes
+     * whose code lives in each process's own heap (Racket CS, the BEAM's JIT, V8's compiled
+     * code) are warmed for the program only this way: warm-up runs in processes of their own
+     * leave nothing translated in the runner's.
+     */
+    record Warm(int timeoutMs) implements HostMessage {
+
+        public Warm {
+            if (timeoutMs < 0) {
+                throw new IllegalArgumentException("timeoutMs must not be negative, got " + timeoutMs);
+            }
+        }
+    }
 }

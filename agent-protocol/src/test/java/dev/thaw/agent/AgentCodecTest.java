@@ -20,7 +20,8 @@ class AgentCodecTest {
     @Test
     void host_messages_round_trip() {
         List<HostMessage> messages = List.of(new HostMessage.Ping(-42), new HostMessage.Seed(new byte[32], 1234567890123L),
-                run(), new HostMessage.Run(false, false, 0, 0, "x", new byte[0], new byte[0], List.of(), List.of()));
+                run(), new HostMessage.Run(false, false, 0, 0, "x", new byte[0], new byte[0], List.of(), List.of()),
+                new HostMessage.Warm(60_000));
         for (HostMessage m : messages) {
             assertThat(AgentCodec.decodeHost(AgentCodec.encode(m))).isEqualTo(m);
         }

@@ -1,6 +1,6 @@
 /* Thaw guest agent: PID 1 of the guest once the initramfs has mounted the root disk at
  * /newroot. Talks to the host with the framed protocol of agent-protocol/PROTOCOL.md.
- * This file holds start-up, the main loop and the handlers of PING, SEED and RUN. */
+ * This file holds start-up, the main loop and the handlers of PING, SEED, RUN and WARM. */
 #define _GNU_SOURCE
 #include "agent.h"
 #include "channel.h"
@@ -133,6 +133,22 @@ static void handle_run(struct reader *r) {
     free_list(req.env, req.envc);
 }
 
+/* WARM: the resident runner goes through its own warm-up again; RESULT with exit 0 once done. */
+static void handle_warm(struct reader *r) {
+    uint32_t timeout_ms = rd_u32(r);
+    char failure[512] = "";
+    uint64_t start = now_us();
+    if (r->err || r->left) {
+        channel_send_failure("malformed WARM: it takes a u32 timeout_ms");
+    } else if (resident_warm(timeout_ms, failure, sizeof failure) != 0) {
+        channel_send_failure("%s", failure);
+    } else {
+        struct run_result res = {0};
+        res.duration_us = now_us() - start;
+        send_result(&res);
+    }
+}
+
 static void serve(void) {
     for (;;) {
         uint8_t *frame;
@@ -150,6 +166,7 @@ static void serve(void) {
         case MSG_RUN: handle_run(&r); break;
         case MSG_PUT_FILE: handle_put_file(&r); break;
         case MSG_GET_FILE: handle_get_file(&r); break;
+        case MSG_WARM: handle_warm(&r); break;
         /* The frame was read whole, so the stream is still in step: say so and go on. */
         default: channel_send_failure("unknown message type 0x%02x (agent version %s)", frame[0], THAW_AGENT_VERSION);
         }

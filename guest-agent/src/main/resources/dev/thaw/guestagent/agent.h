@@ -23,6 +23,7 @@ enum {
     MSG_RUN = 0x03,
     MSG_PUT_FILE = 0x04,
     MSG_GET_FILE = 0x05,
+    MSG_WARM = 0x06,
     MSG_READY = 0x81,
     MSG_SEEDED = 0x82,
     MSG_RESULT = 0x83,
@@ -130,6 +131,9 @@ void resident_reaped(pid_t pid, int status); /* called by whoever reaps a child 
 int resident_submit(const char *workdir, const char *code_file, int last, int fds[3], pid_t *pid,
                     int *in_place, char *failure, size_t failure_len);
 int resident_socket(void);
+/* Has the runner go through its own warm-up again, in its own process (WARM): 0 once it has,
+ * -1 with why not. A runner that cannot answers ERROR and goes on waiting for a program. */
+int resident_warm(uint32_t timeout_ms, char *failure, size_t failure_len);
 /* A kept-stdio runner's pipes for the last program: 1 with them in *p (now the caller's), 0 if none. */
 int resident_take_stdio(struct pipes *p);
 /* A whole line is already buffered (EXIT may come in the same read as PID). */

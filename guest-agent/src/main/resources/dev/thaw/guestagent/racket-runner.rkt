@@ -2,6 +2,9 @@
 ;; Thaw's resident Racket runner (agent-protocol/PROTOCOL.md, "Resident runner"), of the
 ;; kept-stdio kind, built like node-runner.js: the agent starts it with stdin, stdout and stderr
 ;; on pipes it keeps, and it serves one program, the guest's last (mode "here"), by becoming it.
+;; Mode "warm" (a pooled sandbox's warm-up) goes through the warm-up again in this process:
+;; Racket CS's code lives in each process's own heap, so a warm-up in another racket process
+;; leaves nothing translated here for the program.
 ;;
 ;; The program runs as `racket main.rkt` runs a file: its configure-runtime submodule, the
 ;; module itself required at the top level, then its main submodule, each under a prompt so
@@ -108,8 +111,12 @@
 ;; format an error; not `#lang racket`, whose loading would take much of the agent's 60 s for
 ;; READY under TCG) so that what that path loads is already in the snapshot.
 ;; What it prints goes to the kept pipes, where the agent drops it.
+;; Each warm-up has a directory of its own: a module already declared from the same path
+;; would not be expanded and compiled again.
+(define warm-ups 0)
 (define (warm-up)
-  (define dir (build-path (find-system-path 'temp-dir) (format "thaw-warm-up-~a" (getpid))))
+  (set! warm-ups (add1 warm-ups))
+  (define dir (build-path (find-system-path 'temp-dir) (format "thaw-warm-up-~a-~a" (getpid) warm-ups)))
   (make-directory dir)
   (define (warm-up-file name source)
     (define file (build-path dir name))
@@ -128,8 +135,12 @@
     [(not request) (exit 0)] ; the agent is gone
     [(and (equal? (car request) "RUN") (equal? (cadddr request) "here"))
      (run-here (cadr request) (caddr request))]
+    [(and (equal? (car request) "RUN") (equal? (cadddr request) "warm"))
+     (warm-up)
+     (tell-agent "EXIT 0")
+     (serve)]
     [else
-     (tell-agent "ERROR this runner keeps its stdio and serves only mode here (a last RUN)")
+     (tell-agent "ERROR this runner keeps its stdio and serves only modes here (a last RUN) and warm")
      (serve)]))
 
 (module+ main

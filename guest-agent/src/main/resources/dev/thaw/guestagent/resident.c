@@ -221,12 +221,12 @@ int resident_take_stdio(struct pipes *p) {
 }
 
 /* fds NULL: the message carries no descriptors (a kept-stdio runner's program uses its own). */
-static int send_run(const char *workdir, const char *code_file, int last, const int fds[3]) {
+static int send_run(const char *workdir, const char *code_file, const char *mode, const int fds[3]) {
     struct buf msg = {0};
     buf_put(&msg, "RUN", 4);
     buf_put(&msg, workdir, strlen(workdir) + 1);
     buf_put(&msg, code_file, strlen(code_file) + 1);
-    buf_put(&msg, last ? "here" : "fork", 5);
+    buf_put(&msg, mode, strlen(mode) + 1);
     char control[CMSG_SPACE(3 * sizeof(int))] = {0};
     struct iovec iov = {msg.data, msg.len};
     struct msghdr hdr = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
@@ -247,8 +247,8 @@ static const char *quoted_line(void) {
     return line;
 }
 
-int resident_submit(const char *workdir, const char *code_file, int last, int fds[3], pid_t *pid, int *in_place,
-                    char *failure, size_t flen) {
+/* 0 if the runner is loaded and waiting for a request, else -1 with why not. */
+static int check_ready(char *failure, size_t flen) {
     if (loading) {
         snprintf(failure, flen, "the resident runner is not ready yet: it is still loading (started %llu s ago)",
                  (unsigned long long)((now_us() - loading_since) / 1000000u));
@@ -258,12 +258,20 @@ int resident_submit(const char *workdir, const char *code_file, int last, int fd
         snprintf(failure, flen, "the resident runner is not running: %s", gone_reason);
         return -1;
     }
+    return 0;
+}
+
+int resident_submit(const char *workdir, const char *code_file, int last, int fds[3], pid_t *pid, int *in_place,
+                    char *failure, size_t flen) {
+    if (check_ready(failure, flen) != 0) return -1;
     if (keeps_stdio && !last) {
         snprintf(failure, flen, "the resident runner keeps its stdio (/etc/thaw/resident-stdio) and serves only a "
                                 "guest's last program (RUN flag last)");
         return -1;
     }
-    int got = send_run(workdir, code_file, last, keeps_stdio ? NULL : fds) == 0 ? read_line(PID_TIMEOUT_MS) : -1;
+    int got = send_run(workdir, code_file, last ? "here" : "fork", keeps_stdio ? NULL : fds) == 0
+                  ? read_line(PID_TIMEOUT_MS)
+                  : -1;
     if (got <= 0) {
         if (got < 0) runner_lost();
         else kill(-runner, SIGKILL), runner_gone("the resident runner did not answer PID within 10 s");
@@ -310,4 +318,49 @@ int resident_read_exit(int *status, char *failure, size_t flen) {
     }
     consume_line();
     return 1;
+}
+
+/* What a kept-stdio runner writes while it warms up is not a program's: dropped. */
+static void drop_kept_output(void) {
+    char junk[4096];
+    for (int *fd = &kept.out; fd <= &kept.err; fd++)
+        while (*fd >= 0 && read(*fd, junk, sizeof junk) > 0) {
+        }
+}
+
+/* The runner's answer to a warm request within timeout_ms: 1 with it in `line`, 0 if none
+ * came, -1 if the runner closed its end. Its output is drained meanwhile, so that a warm-up
+ * that prints much cannot block on a full pipe. */
+static int await_warm_answer(uint32_t timeout_ms) {
+    uint64_t deadline = now_us() + (uint64_t)timeout_ms * 1000u;
+    for (;;) {
+        if (resident_has_line()) return 1;
+        uint64_t now = now_us();
+        if (now >= deadline) return 0;
+        struct pollfd fds[3] = {{sock, POLLIN, 0}, {kept.out, POLLIN, 0}, {kept.err, POLLIN, 0}};
+        uint64_t wait_ms = (deadline - now) / 1000u + 1;
+        if (poll(fds, 3, wait_ms > 60000 ? 60000 : (int)wait_ms) < 0 && errno != EINTR) return -1;
+        drop_kept_output();
+        if (fds[0].revents && read_line(0) < 0) return -1;
+    }
+}
+
+int resident_warm(uint32_t timeout_ms, char *failure, size_t flen) {
+    if (check_ready(failure, flen) != 0) return -1;
+    int got = send_run("", "", "warm", NULL) == 0 ? await_warm_answer(timeout_ms) : -1;
+    if (got <= 0) {
+        if (got < 0) runner_lost();
+        else kill(-runner, SIGKILL), runner_gone("the resident runner did not finish its warm-up in time");
+        snprintf(failure, flen, "the resident runner did not warm up: %s", gone_reason);
+        return -1;
+    }
+    int status;
+    if (sscanf(line, "EXIT %d", &status) == 1 && status == 0) {
+        consume_line();
+        return 0;
+    }
+    /* ERROR (a runner without a warm-up of its own) or a failed warm-up: it still waits for a program. */
+    snprintf(failure, flen, "the resident runner could not warm up again: %s", quoted_line());
+    line_len = 0;
+    return -1;
 }

@@ -71,6 +71,11 @@ final class KeptStdioRunner implements AutoCloseable {
                 code.getBytes(StandardCharsets.UTF_8), new byte[0], List.of(), List.of()), Duration.ofSeconds(20));
     }
 
+    /** Asks the runner to go through its own warm-up again (WARM); FAILURE throws. */
+    GuestMessage.Result warm() {
+        return channel().warmResident(new HostMessage.Warm(20_000), Duration.ofSeconds(40));
+    }
+
     /** A last program that runs past its {@code timeoutMs}. */
     GuestMessage.Result timedOut(String code, int timeoutMs) {
         return channel().run(new HostMessage.Run(true, true, timeoutMs, 1000, file,

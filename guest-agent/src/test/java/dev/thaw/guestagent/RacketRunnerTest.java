@@ -63,6 +63,16 @@ class RacketRunnerTest {
     }
 
     @Test
+    void warm_goes_through_the_warm_up_again_and_the_runner_still_serves_the_last_program() {
+        assertThat(racket.warm().exitCode()).isZero();
+        assertThat(racket.warm().exitCode()).isZero(); // each warm-up in a directory of its own
+
+        GuestMessage.Result result = racket.last("#lang racket/base\n(displayln \"hello\")\n", "", List.of(), List.of());
+        assertThat(text(result.stderr())).isEmpty();
+        assertThat(text(result.stdout())).isEqualTo("hello\n");
+    }
+
+    @Test
     void exit_ends_the_program_with_its_status() {
         GuestMessage.Result result = racket.last("#lang racket/base\n(display \"out\")\n(exit 3)\n", "", List.of(),
                 List.of());

@@ -2,6 +2,7 @@ package dev.thaw.guestagent;
 
 import static dev.thaw.guestagent.AgentHostModeTest.text;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.thaw.agent.GuestMessage;
 import java.util.List;
@@ -71,4 +72,12 @@ abstract class ShellRunnerContract extends KeptStdioRunnerContract {
 
     /** The shell's message (a regular expression) for {@code no_such_command_x} on line 2. */
     abstract String missingCommandMessage();
+
+    @Test
+    void a_warm_request_is_refused_and_the_runner_still_serves_the_last_program() {
+        assertThatThrownBy(() -> runner.warm()).hasMessageContaining("could not warm up again")
+                .hasMessageContaining("serves only mode here");
+
+        assertThat(text(runner.last(printLast(), "", List.of(), List.of()).stdout())).isEqualTo("last");
+    }
 }

@@ -22,6 +22,11 @@ import java.util.Map;
  * @param defaultTimeout a run's timeout when its request names none: a compiler started
  *                   afresh under TCG takes seconds to minutes where an interpreter takes
  *                   milliseconds, and a user should not have to know which
+ * @param residentWarmsAgain the resident runner goes through its warm-up again on request
+ *                   (the agent's WARM), in its own process: what a pooled sandbox does for
+ *                   runtimes whose code lives in each process's own heap (Racket CS), where a
+ *                   warm-up run of the language's command, a process of its own, leaves the
+ *                   runner's code to be translated for the program
  */
 public record Language(
         String id,
@@ -33,7 +38,8 @@ public record Language(
         Resident resident,
         RootfsRecipe image,
         Kind kind,
-        Duration defaultTimeout) {
+        Duration defaultTimeout,
+        boolean residentWarmsAgain) {
 
     /**
      * INTERPRETED runs the source as it is; COMPILED runs a compile command first (to native

@@ -68,10 +68,13 @@ final class LanguageTable {
      * {@code hold: true}: a compiled language's resident compiler, its {@code argv} a command
      * that starts the compiler under premain.so and Thaw's {@code compile-hold.so} (both installed
      * in {@code /opt/thaw/}), which hold it where it opens the program's source; kept stdio.
+     * {@code warms_again: true}: a kept-stdio runner script that serves mode {@code warm}, its
+     * own warm-up again on request, which a pooled sandbox asks for before it waits.
      */
     record Resident(List<String> argv, String runner, String program,
             @JsonProperty("in_place_only") boolean inPlaceOnly, String stdio,
-            @JsonProperty("passes_args") Boolean passesArgs, boolean premain, String preload, boolean hold) {
+            @JsonProperty("passes_args") Boolean passesArgs, boolean premain, String preload, boolean hold,
+            @JsonProperty("warms_again") boolean warmsAgain) {
 
         Resident {
             if (stdio != null && !stdio.equals(KEPT_STDIO)) {
@@ -110,13 +113,25 @@ final class LanguageTable {
         for (Entry e : table.languages()) {
             RootfsRecipe parent = layer(table, e.over() == null ? BASE_LAYER : e.over(), layers);
             all.add(new Language(e.id(), e.version(), orEmpty(e.aliases()), orEmpty(e.extensions()), e.file(),
-                    argv(e), resident(e), image(e, parent), kind(e), defaultTimeout(e)));
+                    argv(e), resident(e), image(e, parent), kind(e), defaultTimeout(e), warmsAgain(e)));
         }
         return all;
     }
 
     private static Duration defaultTimeout(Entry e) {
         return e.timeoutSeconds() == null ? kind(e).defaultTimeout() : Duration.ofSeconds(e.timeoutSeconds());
+    }
+
+    private static boolean warmsAgain(Entry e) {
+        Resident resident = e.resident();
+        if (resident == null || !resident.warmsAgain()) {
+            return false;
+        }
+        if (!resident.keepsStdio() || resident.premain() || resident.hold() || resident.runner() == null) {
+            throw new IllegalStateException("languages.json: " + e.id() + "'s resident has \"warms_again\": true, "
+                    + "which only a kept-stdio runner script of Thaw's serves (mode warm), not premain or hold");
+        }
+        return true;
     }
 
     private static Language.Resident resident(Entry e) {

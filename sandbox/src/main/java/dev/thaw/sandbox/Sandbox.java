@@ -148,6 +148,20 @@ public final class Sandbox implements AutoCloseable {
     }
 
     /**
+     * Has the resident runner go through its own warm-up again, in the process that will run
+     * this sandbox's last program: a pooled sandbox's warm-up, for runtimes whose code lives in
+     * each process's own heap ({@link Language#residentWarmsAgain()}), which warm-up runs of
+     * the language's command, each in a process of its own, leave cold for that program.
+     */
+    public void warmResident() {
+        if (needsSeed) {
+            reseed(); // nothing runs in a restored guest before its seed
+        }
+        Duration timeout = language.defaultTimeout();
+        guarded(() -> agent.warmResident(new HostMessage.Warm((int) timeout.toMillis()), timeout.plus(REPORT_GRACE)));
+    }
+
+    /**
      * Runs a command of Thaw's own in the guest (as the sandbox user, in a fresh working
      * directory, never through the resident runner): snapshot preparation, not user code.
      */

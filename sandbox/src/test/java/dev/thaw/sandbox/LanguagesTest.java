@@ -7,6 +7,7 @@ import dev.thaw.images.RootfsRecipe;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class LanguagesTest {
@@ -72,7 +73,7 @@ class LanguagesTest {
         Language cobol = languages.get("cobol");
         Language recompiled = new Language(cobol.id(), cobol.version(), cobol.aliases(), cobol.extensions(),
                 cobol.codeFile(), List.of("/bin/sh", "-c", "cobc -x main.cob || exit\nexec \"$0\" \"$@\"", "./main"),
-                cobol.resident(), cobol.recipe(), cobol.kind(), cobol.defaultTimeout());
+                cobol.resident(), cobol.recipe(), cobol.kind(), cobol.defaultTimeout(), false);
 
         assertThat(SnapshotMaker.warmUpDigest(cobol)).isEqualTo(SnapshotMaker.warmUpDigest(languages.get("cobc")))
                 .isNotEqualTo(SnapshotMaker.warmUpDigest(recompiled))
@@ -285,5 +286,21 @@ class LanguagesTest {
     void unknown_language_names_the_known_ones() {
         assertThatThrownBy(() -> languages.get("brainfuck"))
                 .hasMessageStartingWith("unknown language 'brainfuck'; known languages: ada, asm, awk, bash, basic");
+    }
+
+    @Test
+    void a_runner_warms_again_in_its_own_process_only_where_it_is_a_kept_stdio_script_of_thaws() {
+        assertThat(languages.get("racket").residentWarmsAgain()).isTrue();
+        assertThat(languages.get("python").residentWarmsAgain()).isFalse();
+
+        LanguageTable.Resident forking = new LanguageTable.Resident(
+                List.of("/usr/bin/python3", "/opt/thaw/python-runner.py"), "python-runner.py", null, false, null, null,
+                false, null, false, true);
+        LanguageTable.Entry entry = new LanguageTable.Entry("py2", List.of(), "1", null, List.of(), List.of("py"),
+                "main.py", null, List.of("python3", "{file}"), forking, null, null, null);
+        Map<String, LanguageTable.Layer> layers = Map.of("base", new LanguageTable.Layer(null, List.of()));
+        assertThatThrownBy(() -> LanguageTable.languages(new LanguageTable.Table(layers, List.of(entry))))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("py2's resident has \"warms_again\": true, which only a kept-stdio runner");
     }
 }

@@ -142,9 +142,15 @@ final class WarmPool implements AutoCloseable {
     /**
      * Under TCG a guest's first pass through any code is translated first, in each new VMM
      * process; running the language's hello program a few times translates most of what a short
-     * program needs, so the request that takes the sandbox does not pay for it.
+     * program needs, so the request that takes the sandbox does not pay for it. A runner whose
+     * runtime keeps its code in its own heap warms up in its own process instead: hello runs,
+     * each a process of its own, would leave the runner's code untranslated.
      */
     private static void warmUp(Sandbox sandbox) {
+        if (sandbox.language().residentWarmsAgain()) {
+            sandbox.warmResident();
+            return;
+        }
         String language = sandbox.language().id();
         RunRequest hello = RunRequest.of(language, LanguageSamples.builtIn().warmUpCode(language));
         for (int i = 0; i < WARM_UP_RUNS; i++) {
