@@ -104,8 +104,15 @@ defmodule ThawRunner do
       ["RUN", workdir, code_file, "here"] ->
         run_here(workdir, code_file)
 
+      # A pooled sandbox's warm-up (WARM): the BEAM's JIT writes each module's code into this
+      # VM's own memory, so warm-up runs of `elixir` in VMs of their own leave it cold here.
+      ["RUN", _, _, "warm"] ->
+        warm_up()
+        tell_agent("EXIT 0")
+        serve()
+
       _ ->
-        tell_agent("ERROR this runner keeps its stdio and serves only mode here (a last RUN)")
+        tell_agent("ERROR this runner keeps its stdio and serves only modes here (a last RUN) and warm")
         serve()
     end
   end

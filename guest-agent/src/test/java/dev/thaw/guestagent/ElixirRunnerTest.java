@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code thaw test-languages --lang elixir}).
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
-class ElixirRunnerTest {
+class ElixirRunnerTest implements WarmsAgainContract {
 
     @TempDir
     Path dir;
@@ -29,6 +29,16 @@ class ElixirRunnerTest {
     @BeforeEach
     void start() throws Exception {
         elixir = KeptStdioRunner.start(dir, List.of("/usr/bin/elixir"), "elixir-runner.exs", "main.exs", Duration.ofSeconds(120));
+    }
+
+    @Override
+    public KeptStdioRunner warmingRunner() {
+        return elixir;
+    }
+
+    @Override
+    public String hello() {
+        return "IO.puts(\"hello\")\n";
     }
 
     @AfterEach

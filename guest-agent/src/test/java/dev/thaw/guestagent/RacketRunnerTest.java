@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code thaw test-languages --lang racket}).
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
-class RacketRunnerTest {
+class RacketRunnerTest implements WarmsAgainContract {
 
     @TempDir
     Path dir;
@@ -29,6 +29,16 @@ class RacketRunnerTest {
     @BeforeEach
     void start() throws Exception {
         racket = KeptStdioRunner.start(dir, List.of("/usr/bin/racket"), "racket-runner.rkt", "main.rkt", Duration.ofSeconds(120));
+    }
+
+    @Override
+    public KeptStdioRunner warmingRunner() {
+        return racket;
+    }
+
+    @Override
+    public String hello() {
+        return "#lang racket/base\n(displayln \"hello\")\n";
     }
 
     @AfterEach
@@ -60,16 +70,6 @@ class RacketRunnerTest {
 
         assertThat(text(result.stderr())).isEmpty();
         assertThat(text(result.stdout())).isEqualTo("(ABC #(one two words) bar #t #t #t bar)\nmain\n");
-    }
-
-    @Test
-    void warm_goes_through_the_warm_up_again_and_the_runner_still_serves_the_last_program() {
-        assertThat(racket.warm().exitCode()).isZero();
-        assertThat(racket.warm().exitCode()).isZero(); // each warm-up in a directory of its own
-
-        GuestMessage.Result result = racket.last("#lang racket/base\n(displayln \"hello\")\n", "", List.of(), List.of());
-        assertThat(text(result.stderr())).isEmpty();
-        assertThat(text(result.stdout())).isEqualTo("hello\n");
     }
 
     @Test
