@@ -4,10 +4,11 @@
  * socket nor dup2, so this small C program holds the JVM instead: it creates one in its own
  * process through the JNI invocation API, warms a language's toolchain (java's source
  * launcher with javac, groovy, clojure, ...) on a hello program, says READY, and waits inside
- * the snapshot. It serves mode "here" only (the guest's last program): it takes the
+ * the snapshot. It serves mode "here" (the guest's last program): it takes the
  * program's descriptors as 0, 1 and 2, moves into its working directory and environment, and
  * runs the code file through the same classes the language's own command calls, so that
- * output, diagnostics and exit status are that command's. Mode "fork" is refused: the host
+ * output, diagnostics and exit status are that command's. Mode "warm" (a pooled sandbox's
+ * WARM) runs the warm-up again and waits as before. Mode "fork" is refused: the host
  * sets the RUN flag resident only for last runs of such a language.
  *
  * Usage: jvm-runner --warm-up <file> [JVM option...] -- <class> [argument...] [-- <class> ...]
@@ -481,11 +482,20 @@ static void serve(void) {
         int fds[3], nfds;
         ssize_t got = receive(msg, sizeof msg, fds, &nfds);
         if (got <= 0) _exit(0); /* the agent closed its end */
-        int ok = nfds == 3 && parse(msg, (size_t)got, fields);
-        if (ok && strcmp(fields[2], "here") == 0) run_here(fds, fields[0], fields[1]);
+        int ok = parse(msg, (size_t)got, fields);
+        if (ok && nfds == 3 && strcmp(fields[2], "here") == 0) run_here(fds, fields[0], fields[1]);
+        if (ok && nfds == 0 && strcmp(fields[2], "warm") == 0) {
+            /* A pooled sandbox's warm-up (WARM): HotSpot generates its interpreter and compiles
+             * methods into this process's own memory, so warm-up runs of the language's command,
+             * JVMs of their own, leave this one's code cold. */
+            warm_up();
+            send_line("EXIT 0\n");
+            continue;
+        }
         for (int i = 0; i < nfds; i++) close(fds[i]);
-        send_line(!ok ? "ERROR malformed request from the agent\n"
-                      : "ERROR the JVM runner runs only a guest's last program (mode here): a JVM cannot fork\n");
+        send_line(!ok || nfds != 3 ? "ERROR malformed request from the agent\n"
+                                   : "ERROR the JVM runner runs only a guest's last program (mode here) and its "
+                                     "warm-up (mode warm): a JVM cannot fork\n");
     }
 }
 

@@ -79,6 +79,15 @@ class JvmRunnerTest {
     }
 
     @Test
+    void warm_runs_the_warm_up_again_in_the_runners_jvm_which_still_serves_the_last_program() {
+        HostMessage.Warm warm = new HostMessage.Warm(60_000);
+
+        assertThat(channel.warmResident(warm, Duration.ofSeconds(90)).exitCode()).isZero();
+        assertThat(channel.warmResident(warm, Duration.ofSeconds(90)).stdout()).isEmpty();
+        assertThat(text(last(HELLO, "", List.of()).stdout())).isEqualTo("hello\n");
+    }
+
+    @Test
     void prints_hello() {
         GuestMessage.Result result = last(HELLO, "", List.of());
 

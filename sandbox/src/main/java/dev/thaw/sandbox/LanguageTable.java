@@ -68,8 +68,8 @@ final class LanguageTable {
      * {@code hold: true}: a compiled language's resident compiler, its {@code argv} a command
      * that starts the compiler under premain.so and Thaw's {@code compile-hold.so} (both installed
      * in {@code /opt/thaw/}), which hold it where it opens the program's source; kept stdio.
-     * {@code warms_again: true}: a kept-stdio runner script that serves mode {@code warm}, its
-     * own warm-up again on request, which a pooled sandbox asks for before it waits.
+     * {@code warms_again: true}: a kept-stdio or in-place-only runner of Thaw's that serves mode
+     * {@code warm}, its own warm-up again on request, which a pooled sandbox asks for before it waits.
      */
     record Resident(List<String> argv, String runner, String program,
             @JsonProperty("in_place_only") boolean inPlaceOnly, String stdio,
@@ -127,9 +127,11 @@ final class LanguageTable {
         if (resident == null || !resident.warmsAgain()) {
             return false;
         }
-        if (!resident.keepsStdio() || resident.premain() || resident.hold() || resident.runner() == null) {
+        boolean lastRunRunner = resident.keepsStdio() || resident.inPlaceOnly();
+        boolean thaws = resident.runner() != null || resident.program() != null;
+        if (!lastRunRunner || !thaws || resident.premain() || resident.hold()) {
             throw new IllegalStateException("languages.json: " + e.id() + "'s resident has \"warms_again\": true, "
-                    + "which only a kept-stdio runner script of Thaw's serves (mode warm), not premain or hold");
+                    + "which only a kept-stdio or in-place-only runner of Thaw's serves (mode warm), not premain or hold");
         }
         return true;
     }

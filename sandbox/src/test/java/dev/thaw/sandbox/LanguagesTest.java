@@ -291,6 +291,7 @@ class LanguagesTest {
     @Test
     void a_runner_warms_again_in_its_own_process_only_where_it_is_a_kept_stdio_script_of_thaws() {
         assertThat(languages.get("racket").residentWarmsAgain()).isTrue();
+        assertThat(languages.get("kotlin").residentWarmsAgain()).isTrue();
         assertThat(languages.get("python").residentWarmsAgain()).isFalse();
 
         LanguageTable.Resident forking = new LanguageTable.Resident(
@@ -301,6 +302,6 @@ class LanguagesTest {
         Map<String, LanguageTable.Layer> layers = Map.of("base", new LanguageTable.Layer(null, List.of()));
         assertThatThrownBy(() -> LanguageTable.languages(new LanguageTable.Table(layers, List.of(entry))))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("py2's resident has \"warms_again\": true, which only a kept-stdio runner");
+                .hasMessageContaining("py2's resident has \"warms_again\": true, which only a kept-stdio or in-place-only runner");
     }
 }
