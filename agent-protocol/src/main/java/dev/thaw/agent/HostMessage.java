@@ -127,7 +127,7 @@ public sealed interface HostMessage {
     /**
      * Has the resident runner go through its own warm-up again, in its own process, and wait
      * for a program as before; answered by a RESULT with exit code 0 once it has. Runtimes
-     * whose code lives in each process's own heap (Racket CS, the BEAM's JIT, V8's compiled
+     * whose code lives in each process's own heap (Racket CS, the BEAM's JIT, HotSpot's generated
      * code) are warmed for the program only this way: warm-up runs in processes of their own
      * leave nothing translated in the runner's.
      */

@@ -190,14 +190,7 @@ static class ThawCsharpRunner
                 Reseed();
                 return CompileAndRun(workdir, request[2], ReadEntries(Path.Combine(workdir, ".thaw-args")));
             }
-            if (request[0] == "RUN" && request[3] == "warm") {
-                // A pooled sandbox's warm-up (WARM): Mono's JIT writes mcs's code into this
-                // process's own memory, so warm-up runs of the compile command leave it cold here.
-                WarmUp();
-                Send("EXIT 0");
-                continue;
-            }
-            Send("ERROR this runner keeps its stdio and serves only modes here (a last RUN) and warm");
+            Send("ERROR this runner keeps its stdio and serves only mode here (a last RUN)");
         }
     }
 }

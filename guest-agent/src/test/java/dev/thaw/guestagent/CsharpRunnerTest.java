@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Timeout;
  * {@code thaw test-languages --lang csharp}).
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class CsharpRunnerTest extends KeptStdioRunnerContract implements WarmsAgainContract {
+class CsharpRunnerTest extends KeptStdioRunnerContract {
 
     static final Path MCS = Path.of("/usr/lib/mono/4.5/mcs.exe");
 
@@ -30,12 +30,7 @@ class CsharpRunnerTest extends KeptStdioRunnerContract implements WarmsAgainCont
     }
 
     @Override
-    public KeptStdioRunner warmingRunner() {
-        return runner;
-    }
-
-    @Override
-    public String hello() {
+    String hello() {
         return "class P { static void Main() { System.Console.WriteLine(\"hello\"); } }";
     }
 
