@@ -320,12 +320,15 @@ int resident_read_exit(int *status, char *failure, size_t flen) {
     return 1;
 }
 
-/* What a kept-stdio runner writes while it warms up is not a program's: dropped. */
-static void drop_kept_output(void) {
+/* Reads and drops what a kept-stdio runner wrote while warming up (not a program's output);
+ * at end of file (the runner closed that descriptor) stops watching it: *fd = -1. */
+static void drop_output(int *fd) {
     char junk[4096];
-    for (int *fd = &kept.out; fd <= &kept.err; fd++)
-        while (*fd >= 0 && read(*fd, junk, sizeof junk) > 0) {
-        }
+    ssize_t got;
+    while (*fd >= 0 && (got = read(*fd, junk, sizeof junk)) != 0) {
+        if (got < 0) return; /* EAGAIN: nothing more for now */
+    }
+    *fd = -1;
 }
 
 /* The runner's answer to a warm request within timeout_ms: 1 with it in `line`, 0 if none
@@ -333,14 +336,16 @@ static void drop_kept_output(void) {
  * that prints much cannot block on a full pipe. */
 static int await_warm_answer(uint32_t timeout_ms) {
     uint64_t deadline = now_us() + (uint64_t)timeout_ms * 1000u;
+    int out = kept.out, err = kept.err;
     for (;;) {
         if (resident_has_line()) return 1;
         uint64_t now = now_us();
         if (now >= deadline) return 0;
-        struct pollfd fds[3] = {{sock, POLLIN, 0}, {kept.out, POLLIN, 0}, {kept.err, POLLIN, 0}};
+        struct pollfd fds[3] = {{sock, POLLIN, 0}, {out, POLLIN, 0}, {err, POLLIN, 0}};
         uint64_t wait_ms = (deadline - now) / 1000u + 1;
         if (poll(fds, 3, wait_ms > 60000 ? 60000 : (int)wait_ms) < 0 && errno != EINTR) return -1;
-        drop_kept_output();
+        if (fds[1].revents) drop_output(&out);
+        if (fds[2].revents) drop_output(&err);
         if (fds[0].revents && read_line(0) < 0) return -1;
     }
 }
