@@ -127,9 +127,9 @@ public sealed interface HostMessage {
     /**
      * Has the resident runner go through its own warm-up again, in its own process, and wait
      * for a program as before; answered by a RESULT with exit code 0 once it has. Runtimes
-     * whose code lives in each process's own heap (Racket CS, the BEAM's JIT, HotSpot's generated
-     * code) are warmed for the program only this way: warm-up runs in processes of their own
-     * leave nothing translated in the runner's.
+     * whose code lives in each process's own heap (Racket CS, the BEAM's JIT, Poly/ML,
+     * HotSpot's generated code) are warmed for the program only this way: warm-up runs in
+     * processes of their own leave nothing translated in the runner's.
      */
     record Warm(int timeoutMs) implements HostMessage {
 

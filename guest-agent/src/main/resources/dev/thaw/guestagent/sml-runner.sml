@@ -98,7 +98,10 @@ struct
     case readRequest "" of
         NONE => OS.Process.exit OS.Process.success (* the agent is gone *)
       | SOME ["RUN", workdir, codeFile, "here"] => runHere workdir codeFile
-      | SOME _ => (send "ERROR this runner keeps its stdio and serves only mode here (a last RUN)\n";
+        (* A pooled sandbox's warm-up (WARM): Poly/ML compiles into this process's own heap, so
+         * warm-up runs of poly, processes of their own, leave the compiler's code cold here. *)
+      | SOME ["RUN", _, _, "warm"] => (warmUp (); send "EXIT 0\n"; serve ())
+      | SOME _ => (send "ERROR this runner keeps its stdio and serves only modes here (a last RUN) and warm\n";
                    serve ())
 
   val () = warmUp ()

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Timeout;
 
 /** The agent with sml-runner.sml as its kept-stdio resident runner, on the host's Poly/ML if any. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class SmlRunnerTest extends KeptStdioRunnerContract {
+class SmlRunnerTest extends KeptStdioRunnerContract implements WarmsAgainContract {
 
     static final Path POLY = Path.of("/usr/bin/poly");
 
@@ -25,7 +25,12 @@ class SmlRunnerTest extends KeptStdioRunnerContract {
     }
 
     @Override
-    String hello() {
+    public KeptStdioRunner warmingRunner() {
+        return runner;
+    }
+
+    @Override
+    public String hello() {
         return "val () = print \"hello\\n\";\n";
     }
 
