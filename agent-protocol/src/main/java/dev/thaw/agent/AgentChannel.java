@@ -166,8 +166,9 @@ public final class AgentChannel implements AutoCloseable {
 
     /**
      * Has the resident runner warm up again in its own process ({@link HostMessage.Warm});
-     * {@code timeout} bounds the whole exchange and should exceed the warm-up's own. A runner
-     * without a warm-up of its own, or none at all, answers FAILURE, which throws.
+     * {@code timeout} bounds the whole exchange and should exceed the warm-up's own. Where the
+     * runner has no warm-up of its own, or there is no runner, the agent answers FAILURE, which
+     * throws.
      */
     public GuestMessage.Result warmResident(HostMessage.Warm warm, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -24,7 +24,7 @@ import java.util.Map;
  *                   milliseconds, and a user should not have to know which
  * @param residentWarmsAgain the resident runner goes through its warm-up again on request
  *                   (the agent's WARM), in its own process: what a pooled sandbox does for
- *                   runtimes whose code lives in each process's own heap (Racket CS), where a
+ *                   runtimes whose code lives in each process's own heap (Racket CS, HotSpot), where a
  *                   warm-up run of the language's command, a process of its own, leaves the
  *                   runner's code to be translated for the program
  */

@@ -128,10 +128,11 @@ final class LanguageTable {
             return false;
         }
         boolean lastRunRunner = resident.keepsStdio() || resident.inPlaceOnly();
-        boolean thaws = resident.runner() != null || resident.program() != null;
-        if (!lastRunRunner || !thaws || resident.premain() || resident.hold()) {
+        boolean thawsOwn = resident.runner() != null || resident.program() != null;
+        if (!lastRunRunner || !thawsOwn || resident.premain() || resident.hold()) {
             throw new IllegalStateException("languages.json: " + e.id() + "'s resident has \"warms_again\": true, "
-                    + "which only a kept-stdio or in-place-only runner of Thaw's serves (mode warm), not premain or hold");
+                    + "which only a kept-stdio or in-place-only runner of Thaw's serves (mode warm), "
+                    + "not premain or hold");
         }
         return true;
     }
