@@ -1,6 +1,9 @@
 package dev.thaw.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.thaw.sandbox.RunRequest;
+import dev.thaw.sandbox.RunResult;
 import dev.thaw.sandbox.ThawRuntime;
 import dev.thaw.server.MemoryInfo;
 import dev.thaw.server.ServerOptions;
@@ -40,6 +43,8 @@ public final class ServeBenchmark {
     }
 
     /** Sandboxes with network started at once, where namespace setup would queue. */
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private static final int CONCURRENT_STARTS = 8;
     /** Namespaces the network pool of the pooled server keeps ready: one per concurrent start. */
     private static final int NET_POOL = CONCURRENT_STARTS;
@@ -109,8 +114,10 @@ public final class ServeBenchmark {
     private double coldRun(String language, String program) {
         RunRequest cold = RunRequest.of(language, program).withCold(true);
         long start = System.nanoTime();
-        runtime.run(cold);
-        return (System.nanoTime() - start) / 1e6;
+        RunResult result = runtime.run(cold);
+        double ms = (System.nanoTime() - start) / 1e6;
+        StartupBenchmark.check(result, "cold");
+        return ms;
     }
 
     private Load load(ThawServer server, String body, int clients, int requests) throws Exception {
@@ -231,8 +238,24 @@ public final class ServeBenchmark {
 
     private double post(ThawServer server, String path, String body) throws Exception {
         long start = System.nanoTime();
-        send(server, HttpRequest.newBuilder(uri(server, path)).POST(HttpRequest.BodyPublishers.ofString(body)), 200);
-        return (System.nanoTime() - start) / 1e6;
+        String reply = send(server, HttpRequest.newBuilder(uri(server, path))
+                .POST(HttpRequest.BodyPublishers.ofString(body)), 200);
+        double ms = (System.nanoTime() - start) / 1e6;
+        requireSuccess(reply);
+        return ms;
+    }
+
+    /**
+     * A program that fails (a compile error, a typo in --code) answers quickly and would pass
+     * for a fast run: a sample counts only when the program exited with status 0.
+     */
+    static void requireSuccess(String runReply) throws IOException {
+        JsonNode run = JSON.readTree(runReply);
+        if (run.path("exit_code").asInt(-1) != 0 || run.path("timed_out").asBoolean()) {
+            throw new IllegalStateException("the program did not succeed (exit code " + run.path("exit_code")
+                    + (run.path("timed_out").asBoolean() ? ", timed out" : "") + "), so its times would mean "
+                    + "nothing; its stderr: " + run.path("stderr").asText());
+        }
     }
 
     private String send(ThawServer server, HttpRequest.Builder request, int expected) throws Exception {

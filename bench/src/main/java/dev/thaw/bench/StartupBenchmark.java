@@ -109,7 +109,8 @@ public final class StartupBenchmark {
         }
     }
 
-    private static void check(RunResult result, String label) {
+    /** A sample counts only when the program succeeded: a failing one answers fast and means nothing. */
+    static void check(RunResult result, String label) {
         if (result.exitCode() != 0 || result.timedOut()) {
             throw new IllegalStateException(label + " run failed (exit " + result.exitCode() + "): "
                     + new String(result.stderr(), StandardCharsets.UTF_8));
