@@ -36,14 +36,8 @@ serve(Channel) ->
             halt(0);
         [<<"RUN">>, Workdir, CodeFile, <<"here">>] ->
             run_here(Channel, Workdir, CodeFile);
-        %% A pooled sandbox's warm-up (WARM): the BEAM's JIT writes each module's code into this
-        %% VM's own memory, so warm-up runs of escript in VMs of their own leave it cold here.
-        [<<"RUN">>, _, _, <<"warm">>] ->
-            warm_up(),
-            port_command(Channel, <<"EXIT 0\n">>),
-            serve(Channel);
         _ ->
-            port_command(Channel, <<"ERROR this runner keeps its stdio and serves only modes here (a last RUN) and warm\n">>),
+            port_command(Channel, <<"ERROR this runner keeps its stdio and serves only mode here (a last RUN)\n">>),
             serve(Channel)
     end.
 

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Timeout;
  * so these check the escript behaviour a program sees through it.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
-class ErlangRunnerTest extends KeptStdioRunnerContract implements WarmsAgainContract {
+class ErlangRunnerTest extends KeptStdioRunnerContract {
 
     private static final String LOAD = "{ok, M, B} = compile:file(\"" + HostModeAgent.RUNNER
             + "\", [binary, report]), {module, M} = code:load_binary(M, \"" + HostModeAgent.RUNNER + "\", B), M:main().";
@@ -31,12 +31,7 @@ class ErlangRunnerTest extends KeptStdioRunnerContract implements WarmsAgainCont
     }
 
     @Override
-    public KeptStdioRunner warmingRunner() {
-        return runner;
-    }
-
-    @Override
-    public String hello() {
+    String hello() {
         return "main(_) -> io:format(\"hello~n\").\n";
     }
 
