@@ -15,17 +15,7 @@ memo=${CC_MEMO_DIR:-/tmp/thaw-cc-memo}
 max_entries=16
 compiler=${CC_MEMO_COMPILER:-gcc}
 
-# ghc passes its arguments in a response file, @FILE: one per line, each in double quotes, with
-# backslash escapes, which only gcc itself is left to read.
-if [ $# = 1 ] && [ "${1#@}" != "$1" ] && [ -f "${1#@}" ]; then
-    response=${1#@}
-    set --
-    while IFS= read -r line; do
-        case $line in *\\*) exec "$compiler" "@$response" ;; esac
-        line=${line#\"}
-        set -- "$@" "${line%\"}"
-    done < "$response"
-fi
+. "${0%/*}/gcc-response.sh"
 
 source= object= compiles=0 sources=0 previous=
 for arg in "$@"; do

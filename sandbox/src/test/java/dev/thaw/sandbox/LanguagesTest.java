@@ -146,7 +146,7 @@ class LanguagesTest {
 
     @Test
     void a_held_compiler_started_by_compile_hold_compiles_as_the_languages_compile_command() {
-        for (String id : List.of("haskell", "vala", "rust")) {
+        for (String id : List.of("vala", "rust")) {
             Language language = languages.get(id);
             List<String> argv = List.of(language.imageFiles().get("/etc/thaw/resident").split("\n"));
             assertThat(argv.getFirst()).as(id).isEqualTo("/opt/thaw/compile-hold.sh");
@@ -175,11 +175,24 @@ class LanguagesTest {
     }
 
     @Test
+    void haskells_resident_is_a_ghci_session_that_compiles_to_native_code_as_its_compile_command() {
+        Language haskell = languages.get("haskell");
+        List<String> argv = List.of(haskell.imageFiles().get("/etc/thaw/resident").split("\n"));
+
+        assertThat(argv.subList(0, 3)).containsExactly("/usr/lib/ghc/bin/ghc", "-B/usr/lib/ghc", "--interactive");
+        assertThat(argv).contains("-fobject-code", "-O0", "/opt/thaw/ghci-toolchain.sh").endsWith("-ghci-script", "/opt/thaw/haskell-runner.ghci");
+        assertThat(haskell.argv().get(2)).contains(" -O0 ");
+        assertThat(haskell.imageFiles().get("/opt/thaw/haskell-runner.ghci")).contains(":def thawServe thawServe");
+        assertThat(haskell.residentWarmsAgain()).isTrue();
+    }
+
+    @Test
     void haskells_compile_calls_its_c_compiler_through_the_memo_the_image_carries() {
         Language haskell = languages.get("haskell");
 
         assertThat(haskell.argv().get(2)).contains("-pgmc /opt/thaw/cc-memo.sh");
-        assertThat(haskell.imageFiles().get("/opt/thaw/cc-memo.sh")).startsWith("#!/bin/sh\n");
+        assertThat(haskell.imageFiles().get("/opt/thaw/cc-memo.sh")).startsWith("#!/bin/sh\n").contains(". \"${0%/*}/gcc-response.sh\"");
+        assertThat(haskell.imageFiles()).containsKey("/opt/thaw/gcc-response.sh");
     }
 
     @Test
