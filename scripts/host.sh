@@ -11,6 +11,12 @@ THAW_PACKAGES=(qemu-system-x86 qemu-utils e2fsprogs erofs-utils debootstrap busy
                cpio kmod util-linux gcc libc6-dev iproute2 nftables conntrack ca-certificates
                ruby nodejs php-cli tcl zsh elixir jq swi-prolog-nox nim)
 
+# What the other resident runners' host-mode tests run on (about 2.5 GB installed, ghc a third
+# of it): too much for every host that runs ./thaw, so ./test skips those tests where these
+# are missing, and .ci/run installs them.
+THAW_TEST_PACKAGES=(ghc racket mono-mcs mono-runtime polyml rakudo octave emacs-nox guile-3.0 pike8.0-core
+                    haxe neko sbcl r-base-core)
+
 thaw_java_home() {
     local jdk=/usr/lib/jvm/temurin-25-jdk-amd64
     # The JDK's release file names its version; starting a JVM to ask costs ~0.3 s here.
@@ -29,17 +35,26 @@ thaw_java_home() {
 # It fails when it knows a package not at all; `true` keeps that from ending a `set -e` caller.
 thaw_missing_packages() {
     local installed pkg
-    installed=$'\n'$(dpkg-query -W -f='${Package}\t${Status}\n' "${THAW_PACKAGES[@]}" 2>/dev/null |
+    installed=$'\n'$(dpkg-query -W -f='${Package}\t${Status}\n' "$@" 2>/dev/null |
         awk -F'\t' '$2 == "install ok installed" { print $1 }'; true)$'\n'
-    for pkg in "${THAW_PACKAGES[@]}"; do
+    for pkg in "$@"; do
         [[ $installed == *$'\n'"$pkg"$'\n'* ]] || echo "$pkg"
     done
 }
 
 # Installs missing packages when root; otherwise says exactly what to run and returns 2.
 thaw_host_packages() {
+    thaw_install_packages "${THAW_PACKAGES[@]}"
+}
+
+# The same for the test-only packages (.ci/run).
+thaw_test_packages() {
+    thaw_install_packages "${THAW_TEST_PACKAGES[@]}"
+}
+
+thaw_install_packages() {
     local missing
-    missing=$(thaw_missing_packages | tr '\n' ' ')
+    missing=$(thaw_missing_packages "$@" | tr '\n' ' ')
     [ -z "$missing" ] && return 0
     if [ "$(id -u)" != 0 ]; then
         echo "thaw: this host lacks packages Thaw needs. Install them as root with:" >&2

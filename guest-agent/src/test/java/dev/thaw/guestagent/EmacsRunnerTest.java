@@ -16,8 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The agent with emacs-runner.el as its kept-stdio resident runner, where the host has
- * emacs (too big for the host's package list; the guest's real runs are
- * {@code thaw test-languages --lang emacs}).
+ * emacs (a test-only package: .ci/run installs it, ./test skips without it; the guest's real
+ * runs are {@code thaw test-languages --lang emacslisp}).
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class EmacsRunnerTest {

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The agent with guile-runner.scm as its kept-stdio resident runner, on the host's guile. Guile
- * is too big for the host packages CI installs (scripts/host.sh), so without it these tests
- * skip; {@code thaw test-languages --lang scheme} checks the runner in a real guest.
+ * is a test-only package (scripts/host.sh: .ci/run installs it, ./test skips these tests
+ * without it); {@code thaw test-languages --lang scheme} checks the runner in a real guest.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class GuileRunnerTest extends KeptStdioRunnerContract {

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The agent with octave-runner.m as its kept-stdio resident runner, where the host has
- * octave (too big for the host's package list; the guest's real runs are
- * {@code thaw test-languages --lang octave}).
+ * octave (a test-only package: .ci/run installs it, ./test skips without it; the guest's real
+ * runs are {@code thaw test-languages --lang octave}).
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class OctaveRunnerTest {

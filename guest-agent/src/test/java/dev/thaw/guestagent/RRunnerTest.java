@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The agent with r-runner.R as its kept-stdio resident runner, on the host's Rscript. R is too
- * big for the host packages CI installs (scripts/host.sh), so without it these tests skip;
+ * The agent with r-runner.R as its kept-stdio resident runner, on the host's Rscript. R is a
+ * test-only package (scripts/host.sh: .ci/run installs it, ./test skips these tests without it);
  * {@code thaw test-languages --lang r} checks the runner in a real guest.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)

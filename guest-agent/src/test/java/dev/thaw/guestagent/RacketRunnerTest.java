@@ -16,8 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The agent with racket-runner.rkt as its kept-stdio resident runner, where the host has
- * racket (too big for the host's package list; the guest's real runs are
- * {@code thaw test-languages --lang racket}).
+ * racket (a test-only package: .ci/run installs it, ./test skips without it; the guest's real
+ * runs are {@code thaw test-languages --lang racket}).
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class RacketRunnerTest implements WarmsAgainContract {

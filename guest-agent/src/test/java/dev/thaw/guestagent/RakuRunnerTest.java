@@ -16,8 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The agent with raku-runner.raku as its kept-stdio resident runner, where the host has
- * rakudo (too big for the host's package list; the guest's real runs are
- * {@code thaw test-languages --lang raku}).
+ * rakudo (a test-only package: .ci/run installs it, ./test skips without it; the guest's real
+ * runs are {@code thaw test-languages --lang raku}).
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class RakuRunnerTest {
