@@ -24,16 +24,12 @@ class CcMemoTest {
     @TempDir
     Path dir;
     Path memo;
-    Path calls;
-    Path compiler;
+    LoggingGcc compiler;
 
     @BeforeEach
     void loggingCompiler() throws IOException {
         memo = dir.resolve("memo");
-        calls = dir.resolve("calls.log");
-        compiler = dir.resolve("logging-gcc");
-        Files.writeString(compiler, "#!/bin/sh\necho \"$*\" >> " + calls + "\nexec gcc \"$@\"\n");
-        compiler.toFile().setExecutable(true);
+        compiler = LoggingGcc.in(dir);
         Files.writeString(dir.resolve("stub.c"), "int answer(void) { return 42; }\n");
     }
 
@@ -42,7 +38,7 @@ class CcMemoTest {
         assertThat(memo("-c", "stub.c", "-o", "one.o", "-fPIC").status()).isZero();
         assertThat(memo("-c", "stub.c", "-o", "two.o", "-fPIC").status()).isZero();
 
-        assertThat(compilerCalls()).hasSize(1);
+        assertThat(compiler.calls()).hasSize(1);
         assertThat(Files.readAllBytes(dir.resolve("two.o"))).isEqualTo(Files.readAllBytes(dir.resolve("one.o")));
     }
 
@@ -53,7 +49,7 @@ class CcMemoTest {
         Files.writeString(dir.resolve("stub.c"), "int answer(void) { return 43; }\n");
         memo("-c", "stub.c", "-o", "three.o", "-fPIC");
 
-        assertThat(compilerCalls()).hasSize(3);
+        assertThat(compiler.calls()).hasSize(3);
         assertThat(Files.readAllBytes(dir.resolve("three.o"))).isNotEqualTo(Files.readAllBytes(dir.resolve("one.o")));
     }
 
@@ -64,7 +60,7 @@ class CcMemoTest {
         memo("-c", "stub.c", "-o", "one.o");
         memo("-c", "elsewhere/ghc_4.c", "-o", "elsewhere/ghc_5.o");
 
-        assertThat(compilerCalls()).hasSize(1);
+        assertThat(compiler.calls()).hasSize(1);
         assertThat(dir.resolve("elsewhere/ghc_5.o")).exists();
     }
 
@@ -75,7 +71,7 @@ class CcMemoTest {
         memo("@one.rsp");
         memo("@two.rsp");
 
-        assertThat(compilerCalls()).containsExactly("-c stub.c -o one.o -fPIC");
+        assertThat(compiler.calls()).containsExactly("-c stub.c -o one.o -fPIC");
         assertThat(dir.resolve("two.o")).exists();
     }
 
@@ -84,7 +80,7 @@ class CcMemoTest {
         Files.writeString(dir.resolve("quoted.rsp"), "\"-c\"\n\"stub.c\"\n\"-o\"\n\"q.o\"\n\"-DNAME=\\\"x\\\"\"\n");
 
         assertThat(memo("@quoted.rsp").status()).isZero();
-        assertThat(compilerCalls()).containsExactly("@quoted.rsp");
+        assertThat(compiler.calls()).containsExactly("@quoted.rsp");
         assertThat(memo).doesNotExist();
     }
 
@@ -106,7 +102,7 @@ class CcMemoTest {
         memo("-o", "main", "main.c");
         memo("--version");
 
-        assertThat(compilerCalls()).hasSize(3);
+        assertThat(compiler.calls()).hasSize(3);
         assertThat(memo).doesNotExist();
     }
 
@@ -117,13 +113,9 @@ class CcMemoTest {
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
         builder.environment().put("CC_MEMO_DIR", memo.toString());
-        builder.environment().put("CC_MEMO_COMPILER", compiler.toString());
+        builder.environment().put("CC_MEMO_COMPILER", compiler.script().toString());
         Process process = builder.redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         String stderr = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         return new Result(process.waitFor(), stderr);
-    }
-
-    private List<String> compilerCalls() throws IOException {
-        return Files.exists(calls) ? Files.readAllLines(calls) : List.of();
     }
 }

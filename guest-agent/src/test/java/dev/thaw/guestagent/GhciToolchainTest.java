@@ -24,15 +24,11 @@ class GhciToolchainTest {
 
     @TempDir
     Path dir;
-    Path calls;
-    Path gcc;
+    LoggingGcc gcc;
 
     @BeforeEach
     void loggingGcc() throws IOException {
-        calls = dir.resolve("calls.log");
-        gcc = dir.resolve("logging-gcc");
-        Files.writeString(gcc, "#!/bin/sh\necho \"$*\" >> " + calls + "\nexec gcc \"$@\"\n");
-        gcc.toFile().setExecutable(true);
+        gcc = LoggingGcc.in(dir);
         Files.writeString(dir.resolve("answer.s"), ".globl answer\n.text\nanswer:\n movl $42, %eax\n ret\n");
     }
 
@@ -42,7 +38,7 @@ class GhciToolchainTest {
                 "answer.s", "-o", "answer.o.tmp")).isZero();
 
         assertThat(run("readelf", "-s", "answer.o.tmp")).contains("answer");
-        assertThat(gccCalls()).isEmpty();
+        assertThat(gcc.calls()).isEmpty();
     }
 
     @Test
@@ -57,7 +53,7 @@ class GhciToolchainTest {
 
         String dynamic = run("readelf", "-d", "libghc_9.so");
         assertThat(dynamic).contains("Library soname: [libghc_9.so]").contains("SYMBOLIC").doesNotContain("NEEDED");
-        assertThat(gccCalls()).isEmpty();
+        assertThat(gcc.calls()).isEmpty();
     }
 
     @Test
@@ -67,7 +63,7 @@ class GhciToolchainTest {
         assertThat(toolchain("-O2", "-c", "stub.c", "-o", "stub.o")).isZero();
         assertThat(toolchain("-x", "assembler", "-c", "answer.s", "-o", "answer.o", "-Wa,--noexecstack")).isZero();
 
-        assertThat(gccCalls()).containsExactly("-O2 -c stub.c -o stub.o",
+        assertThat(gcc.calls()).containsExactly("-O2 -c stub.c -o stub.o",
                 "-x assembler -c answer.s -o answer.o -Wa,--noexecstack");
         assertThat(dir.resolve("stub.o")).exists();
     }
@@ -77,7 +73,7 @@ class GhciToolchainTest {
                 HostModeAgent.sourceDir().resolve("ghci-toolchain.sh").toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).inheritIO();
-        builder.environment().put("GHCI_TOOLCHAIN_GCC", gcc.toString());
+        builder.environment().put("GHCI_TOOLCHAIN_GCC", gcc.script().toString());
         return builder.start().waitFor();
     }
 
@@ -86,9 +82,5 @@ class GhciToolchainTest {
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor()).as(String.join(" ", command)).isZero();
         return output;
-    }
-
-    private List<String> gccCalls() throws IOException {
-        return Files.exists(calls) ? Files.readAllLines(calls) : List.of();
     }
 }
