@@ -16,7 +16,7 @@ THAW_PACKAGES=(qemu-system-x86 qemu-utils e2fsprogs erofs-utils debootstrap busy
 # for every host that runs ./thaw, so ./test skips those tests where these are missing, and
 # .ci/run installs them.
 THAW_TEST_PACKAGES=(ghc racket mono-mcs mono-runtime polyml rakudo octave emacs-nox guile-3.0 pike8.0-core
-                    haxe neko sbcl r-base-core kotlin scala groovy clojure)
+                    haxe neko sbcl r-base-core kotlin scala groovy clojure crystal)
 
 thaw_java_home() {
     local jdk=/usr/lib/jvm/temurin-25-jdk-amd64

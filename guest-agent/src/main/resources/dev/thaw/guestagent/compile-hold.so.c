@@ -14,6 +14,11 @@
  * `exec "$0" "$@"` does. A compile that fails ends the process with the compiler's (or
  * HOLD_THEN's) status, its messages on the program's stderr, as the plain command's would.
  *
+ * HOLD_ENV, NAME=VALUE lines, are variables the compile command sets for the compiler alone
+ * (crystal's cache directory, which crystal looks up only when it generates code): they are set
+ * again in the program's environment for the rest of the compile, and put back as the program
+ * had them before it runs.
+ *
  * The HOLD_ names come in environment variables of the same names with a THAW_ prefix; they
  * are taken out of the environment before the compiler runs anything. */
 #define _GNU_SOURCE
@@ -38,7 +43,7 @@ extern char **environ;
  * environment; returns its code file's path, or NULL without the agent's channel. */
 const char *thaw_premain_serve(void);
 
-static char *hold_source, *hold_output, *hold_lock, *hold_then;
+static char *hold_source, *hold_output, *hold_lock, *hold_then, *hold_env;
 static char start_dir[4096], workdir[4096];
 static pid_t held_in;         /* the process that held, once it has; 0 before */
 static int failed;            /* the compiler ended with a failure: from main() or exit() */
@@ -58,6 +63,7 @@ __attribute__((constructor)) static void read_settings(void) {
     hold_output = take_setting("THAW_HOLD_OUTPUT");
     hold_lock = take_setting("THAW_HOLD_LOCK");
     hold_then = take_setting("THAW_HOLD_THEN");
+    hold_env = take_setting("THAW_HOLD_ENV");
     if (!getcwd(start_dir, sizeof start_dir)) start_dir[0] = 0;
 }
 
@@ -101,12 +107,46 @@ static int copy_file(const char *from, const char *to, mode_t mode) {
     return result;
 }
 
+#define MAX_COMPILER_VARIABLES 16
+
+static struct {
+    const char *name;
+    char *program_value; /* NULL where the program's environment lacks it */
+} compiler_variables[MAX_COMPILER_VARIABLES];
+static int compiler_variable_count;
+
+/* HOLD_ENV's variables, over the program's environment just taken. */
+static void set_compiler_variables(void) {
+    for (char *next, *line = hold_env; line && *line && compiler_variable_count < MAX_COMPILER_VARIABLES; line = next) {
+        next = strchr(line, '\n');
+        if (next) *next++ = 0;
+        char *equals = strchr(line, '=');
+        if (!equals) continue;
+        *equals = 0;
+        const char *program_value = getenv(line);
+        compiler_variables[compiler_variable_count].name = line;
+        compiler_variables[compiler_variable_count++].program_value = program_value ? strdup(program_value) : NULL;
+        setenv(line, equals + 1, 1);
+    }
+}
+
+static void restore_program_variables(void) {
+    for (int i = 0; i < compiler_variable_count; i++) {
+        if (compiler_variables[i].program_value) {
+            setenv(compiler_variables[i].name, compiler_variables[i].program_value, 1);
+        } else {
+            unsetenv(compiler_variables[i].name);
+        }
+    }
+}
+
 /* The compiler asks for the program: wait for it, then set the compile up as the command would. */
 static void hold(void) {
     held_in = getpid();
     const char *code_file = thaw_premain_serve();
     if (!code_file) return; /* run by hand, not by the agent: a plain compile */
     if (!getcwd(workdir, sizeof workdir)) fail("cannot read the working directory", "");
+    set_compiler_variables();
     if (hold_lock) {
         int lock = open(hold_lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
         if (lock < 0 || flock(lock, LOCK_EX) != 0) fail("cannot lock", hold_lock);
@@ -246,6 +286,7 @@ static void run_program(void) {
     }
     if (chdir(workdir) != 0) fail("cannot enter", workdir);
     if (copy_file(hold_output, PROGRAM, 0755) != 0) fail("cannot copy the program to", PROGRAM);
+    restore_program_variables();
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);

@@ -111,6 +111,17 @@ class CompileHoldTest {
     }
 
     @Test
+    void variables_set_for_the_compiler_alone_do_not_reach_the_program() throws Exception {
+        start("--env", "COMPILER_ONLY=compiler", "--env", "FOO=compiler");
+
+        GuestMessage.Result result = runner.last(compiling("echo \"${COMPILER_ONLY:-unset} $FOO\"\n"), "", List.of(),
+                List.of("FOO=program"));
+
+        assertThat(text(result.stderr())).isEmpty();
+        assertThat(text(result.stdout())).isEqualTo("unset program\n");
+    }
+
+    @Test
     void with_lock_the_compile_holds_the_directorys_lock_and_the_program_does_not() throws Exception {
         start("--lock");
         Path lock = dir.resolve("held/lock");

@@ -1,5 +1,7 @@
 package dev.thaw.guestagent;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -19,5 +21,26 @@ final class HeldCompiler {
                 libraries.resolve("compile-hold.sh"), StandardCopyOption.REPLACE_EXISTING);
         Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
         return libraries;
+    }
+
+    /**
+     * Compiles {@code source} as the language's compile command does, without the agent:
+     * {@code script} (nim-compile.sh, crystal-compile.sh) run in a directory of its own, with
+     * {@code dirVariable} naming the compiler's directory, {@code compilerDir}. Returns what the
+     * program it made prints.
+     */
+    static String compileAndRunPlain(Path dir, Path script, String dirVariable, Path compilerDir, String file,
+            String source) throws Exception {
+        Path work = Files.createDirectories(dir.resolve("plain"));
+        Files.writeString(work.resolve(file), source);
+        ProcessBuilder builder = new ProcessBuilder("/bin/sh", script.toString(), work.resolve("main").toString())
+                .directory(work.toFile()).redirectErrorStream(true);
+        builder.environment().put(dirVariable, compilerDir.toString());
+        Process compile = builder.start();
+        String messages = new String(compile.getInputStream().readAllBytes());
+
+        assertThat(compile.waitFor()).as(messages).isZero();
+        Process program = new ProcessBuilder(work.resolve("main").toString()).start();
+        return new String(program.getInputStream().readAllBytes());
     }
 }

@@ -77,16 +77,9 @@ class NimHeldCompilerTest extends KeptStdioRunnerContract {
 
     @Test
     void the_compile_command_compiles_alike_without_the_agent() throws Exception {
-        Path work = Files.createDirectories(dir.resolve("plain"));
-        Files.writeString(work.resolve("main.nim"), "echo \"plain \", 6 * 7\n");
-        ProcessBuilder builder = new ProcessBuilder("/bin/sh", script().toString(), work.resolve("main").toString())
-                .directory(work.toFile()).redirectErrorStream(true);
-        builder.environment().put("THAW_NIM_DIR", dir.resolve("nim-plain").toString());
-        Process compile = builder.start();
-        String messages = new String(compile.getInputStream().readAllBytes());
+        String output = HeldCompiler.compileAndRunPlain(dir, script(), "THAW_NIM_DIR", dir.resolve("nim-plain"), "main.nim",
+                "echo \"plain \", 6 * 7\n");
 
-        assertThat(compile.waitFor()).as(messages).isZero();
-        Process program = new ProcessBuilder(work.resolve("main").toString()).start();
-        assertThat(new String(program.getInputStream().readAllBytes())).isEqualTo("plain 42\n");
+        assertThat(output).isEqualTo("plain 42\n");
     }
 }

@@ -131,17 +131,20 @@ class LanguagesTest {
     }
 
     @Test
-    void nims_resident_is_its_compiler_held_where_it_reads_the_program_serving_last_runs_with_arguments() {
-        Language nim = languages.get("nim");
+    void nims_and_crystals_residents_are_their_compile_scripts_held_where_the_compiler_reads_the_program() {
+        for (String id : List.of("nim", "crystal")) {
+            Language language = languages.get(id);
+            String script = "/opt/thaw/" + id + "-compile.sh";
 
-        assertThat(nim.resident()).isEqualTo(Language.Resident.HELD_COMPILER);
-        assertThat(nim.resident().serves(true, true)).isTrue();
-        assertThat(nim.resident().serves(false, false)).isFalse();
-        assertThat(nim.imageFiles().get("/etc/thaw/resident")).isEqualTo("/bin/sh\n/opt/thaw/nim-compile.sh\n--held\n");
-        assertThat(nim.imageFiles().get("/etc/thaw/resident-stdio")).isEqualTo("kept\n");
-        assertThat(nim.imageFiles().get("/opt/thaw/nim-compile.sh")).startsWith("#!/bin/sh\n");
-        assertThat(nim.recipe().programs()).containsKeys("/opt/thaw/premain.so", "/opt/thaw/compile-hold.so");
-        assertThat(nim.argv().get(2)).startsWith("/opt/thaw/nim-compile.sh ");
+            assertThat(language.resident()).as(id).isEqualTo(Language.Resident.HELD_COMPILER);
+            assertThat(language.resident().serves(true, true)).as(id).isTrue();
+            assertThat(language.resident().serves(false, false)).as(id).isFalse();
+            assertThat(language.imageFiles().get("/etc/thaw/resident")).as(id).isEqualTo("/bin/sh\n" + script + "\n--held\n");
+            assertThat(language.imageFiles().get("/etc/thaw/resident-stdio")).as(id).isEqualTo("kept\n");
+            assertThat(language.imageFiles().get(script)).as(id).startsWith("#!/bin/sh\n");
+            assertThat(language.recipe().programs()).as(id).containsKeys("/opt/thaw/premain.so", "/opt/thaw/compile-hold.so");
+            assertThat(language.argv().get(2)).as(id).startsWith(script + " ");
+        }
     }
 
     @Test
