@@ -28,8 +28,11 @@ if [ "${1:-}" = --held ]; then held=1; output=$dir/main; else output=$1; fi
 cache=CRYSTAL_CACHE_DIR=$dir/cache
 set -- crystal build --no-color --threads 1 --link-flags -fuse-ld=gold -o "$output" program.cr
 
-# Written whole and renamed into place: another compile may be reading it.
-mkdir -p "$dir" && echo 'require "./main"' > "$dir/program.cr.$$" && mv -f "$dir/program.cr.$$" "$dir/program.cr" || exit
+# Written once, whole, and renamed into place: another compile may be reading it.
+stub=$dir/program.cr
+if [ ! -f "$stub" ]; then
+    mkdir -p "$dir" && echo 'require "./main"' > "$stub.$$" && mv -f "$stub.$$" "$stub" || exit
+fi
 if [ -n "$held" ]; then
     exec "$libraries/compile-hold.sh" --lock --env "$cache" "$dir" main.cr main "$@"
 fi

@@ -22,20 +22,16 @@ import org.junit.jupiter.api.Timeout;
 class CrystalHeldCompilerTest extends KeptStdioRunnerContract {
 
     static final Path CRYSTAL = Path.of("/usr/bin/crystal");
+    static final HeldCompiler.CompileScript SCRIPT =
+            new HeldCompiler.CompileScript("crystal-compile.sh", "THAW_CRYSTAL_DIR", "main.cr");
 
     Path crystalDir;
 
     @Override
     KeptStdioRunner start(Path dir) throws Exception {
         assumeTrue(Files.isExecutable(CRYSTAL), "needs " + CRYSTAL);
-        Path libraries = HeldCompiler.libraries(dir);
         crystalDir = dir.resolve("crystal");
-        return KeptStdioRunner.startCommand(dir, List.of("/usr/bin/env", "THAW_LIBRARY_DIR=" + libraries,
-                "THAW_CRYSTAL_DIR=" + crystalDir, "/bin/sh", script().toString(), "--held"), "main.cr");
-    }
-
-    static Path script() {
-        return HostModeAgent.sourceDir().resolve("crystal-compile.sh");
+        return SCRIPT.startHeld(dir, crystalDir);
     }
 
     @Override
@@ -79,7 +75,7 @@ class CrystalHeldCompilerTest extends KeptStdioRunnerContract {
 
     @Test
     void the_compile_command_compiles_alike_without_the_agent() throws Exception {
-        String output = HeldCompiler.compileAndRunPlain(dir, script(), "THAW_CRYSTAL_DIR", dir.resolve("crystal-plain"), "main.cr",
+        String output = SCRIPT.compileAndRunPlain(dir, dir.resolve("crystal-plain"),
                 "puts \"plain #{6 * 7}\"\n");
 
         assertThat(output).isEqualTo("plain 42\n");

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 
 /** What a held compiler's image has in /opt/thaw (languages.json: "hold"), built on the host. */
 final class HeldCompiler {
@@ -24,23 +25,37 @@ final class HeldCompiler {
     }
 
     /**
-     * Compiles {@code source} as the language's compile command does, without the agent:
-     * {@code script} (nim-compile.sh, crystal-compile.sh) run in a directory of its own, with
-     * {@code dirVariable} naming the compiler's directory, {@code compilerDir}. Returns what the
-     * program it made prints.
+     * A compiled language's script that is both its compile command and its resident
+     * (nim-compile.sh, crystal-compile.sh): {@code SCRIPT OUTPUT} compiles the working directory's
+     * {@code sourceFile} into OUTPUT, {@code SCRIPT --held} is the held compile; each in the
+     * compiler's directory that {@code dirVariable} names.
      */
-    static String compileAndRunPlain(Path dir, Path script, String dirVariable, Path compilerDir, String file,
-            String source) throws Exception {
-        Path work = Files.createDirectories(dir.resolve("plain"));
-        Files.writeString(work.resolve(file), source);
-        ProcessBuilder builder = new ProcessBuilder("/bin/sh", script.toString(), work.resolve("main").toString())
-                .directory(work.toFile()).redirectErrorStream(true);
-        builder.environment().put(dirVariable, compilerDir.toString());
-        Process compile = builder.start();
-        String messages = new String(compile.getInputStream().readAllBytes());
+    record CompileScript(String name, String dirVariable, String sourceFile) {
 
-        assertThat(compile.waitFor()).as(messages).isZero();
-        Process program = new ProcessBuilder(work.resolve("main").toString()).start();
-        return new String(program.getInputStream().readAllBytes());
+        Path path() {
+            return HostModeAgent.sourceDir().resolve(name);
+        }
+
+        /** The agent with the held compile as its resident, in {@code compilerDir}. */
+        KeptStdioRunner startHeld(Path dir, Path compilerDir) throws Exception {
+            Path libraries = libraries(dir);
+            return KeptStdioRunner.startCommand(dir, List.of("/usr/bin/env", "THAW_LIBRARY_DIR=" + libraries,
+                    dirVariable + "=" + compilerDir, "/bin/sh", path().toString(), "--held"), sourceFile);
+        }
+
+        /** Compiles {@code source} as the compile command does, without the agent; returns what the program prints. */
+        String compileAndRunPlain(Path dir, Path compilerDir, String source) throws Exception {
+            Path work = Files.createDirectories(dir.resolve("plain"));
+            Files.writeString(work.resolve(sourceFile), source);
+            ProcessBuilder builder = new ProcessBuilder("/bin/sh", path().toString(), work.resolve("main").toString())
+                    .directory(work.toFile()).redirectErrorStream(true);
+            builder.environment().put(dirVariable, compilerDir.toString());
+            Process compile = builder.start();
+            String messages = new String(compile.getInputStream().readAllBytes());
+
+            assertThat(compile.waitFor()).as(messages).isZero();
+            Process program = new ProcessBuilder(work.resolve("main").toString()).start();
+            return new String(program.getInputStream().readAllBytes());
+        }
     }
 }

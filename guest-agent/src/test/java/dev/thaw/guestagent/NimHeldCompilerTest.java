@@ -22,20 +22,16 @@ import org.junit.jupiter.api.Timeout;
 class NimHeldCompilerTest extends KeptStdioRunnerContract {
 
     static final Path NIM = Path.of("/usr/bin/nim");
+    static final HeldCompiler.CompileScript SCRIPT =
+            new HeldCompiler.CompileScript("nim-compile.sh", "THAW_NIM_DIR", "main.nim");
 
     Path nimDir;
 
     @Override
     KeptStdioRunner start(Path dir) throws Exception {
         assumeTrue(Files.isExecutable(NIM), "needs " + NIM);
-        Path libraries = HeldCompiler.libraries(dir);
         nimDir = dir.resolve("nim");
-        return KeptStdioRunner.startCommand(dir, List.of("/usr/bin/env", "THAW_LIBRARY_DIR=" + libraries,
-                "THAW_NIM_DIR=" + nimDir, "/bin/sh", script().toString(), "--held"), "main.nim");
-    }
-
-    static Path script() {
-        return HostModeAgent.sourceDir().resolve("nim-compile.sh");
+        return SCRIPT.startHeld(dir, nimDir);
     }
 
     @Override
@@ -77,7 +73,7 @@ class NimHeldCompilerTest extends KeptStdioRunnerContract {
 
     @Test
     void the_compile_command_compiles_alike_without_the_agent() throws Exception {
-        String output = HeldCompiler.compileAndRunPlain(dir, script(), "THAW_NIM_DIR", dir.resolve("nim-plain"), "main.nim",
+        String output = SCRIPT.compileAndRunPlain(dir, dir.resolve("nim-plain"),
                 "echo \"plain \", 6 * 7\n");
 
         assertThat(output).isEqualTo("plain 42\n");
