@@ -6,18 +6,29 @@
 ;; the guest's last (mode "here"), by becoming it.
 ;;
 ;; The program is loaded as --script loads a file, from inside this file's own --script load,
-;; so Emacs's top level reports an uncaught error as it would the program's (status 255) and
-;; ends batch Emacs with status 0 after it; kill-emacs ends it too. The agent takes that exit
-;; status: the runner sends no EXIT line.
+;; so Emacs's top level reports an uncaught error as it would the program's (status 255).
+;; When the load returns, batch Emacs would end with status 0; the runner flushes stdout and
+;; answers EXIT 0 first, which spares the run Emacs's own exit (libraries' exit handlers and
+;; the kernel freeing its memory: 150-200 ms after a restore under TCG). It leaves the end to
+;; Emacs's exit status where something still runs at that exit (functions on
+;; kill-emacs-hook, kill-emacs advised or redefined), and when the program ends Emacs itself
+;; (kill-emacs, an uncaught error).
 ;;
 ;; Emacs cannot open a descriptor it did not open itself, so the channel (fd 3) is reached
-;; through two `cat' processes, which inherit it; both are gone before the program starts.
+;; through two `cat' processes, which inherit it. They stay while the program runs, since
+;; ending them costs the run as much again; so the program's process-list holds them. The
+;; writer ignores the SIGHUP Emacs sends its processes as it exits, so that EXIT still passes.
 
 (defvar thaw-runner--request "" "What the agent has sent so far.")
 
-(defun thaw-runner--cat (name redirect &optional filter)
-  "A `cat' process NAME with the channel under REDIRECT, output to FILTER."
-  (make-process :name name :command (list "/bin/sh" "-c" (concat "exec cat " redirect))
+(defvar thaw-runner--writer nil "The `cat' that writes to the channel.")
+
+(defvar thaw-runner--kill-emacs (symbol-function 'kill-emacs)
+  "kill-emacs as Emacs defines it, to tell whether the program advised or redefined it.")
+
+(defun thaw-runner--cat (name command &optional filter)
+  "A process NAME running the shell COMMAND, a `cat' on the channel, output to FILTER."
+  (make-process :name name :command (list "/bin/sh" "-c" command)
                 :connection-type 'pipe :noquery t :coding 'binary :filter filter))
 
 (defun thaw-runner--read-request (reader)
@@ -39,13 +50,10 @@
       (butlast (split-string (buffer-string) "\0")))))
 
 (defun thaw-runner--take-program (workdir code-file writer reader)
-  "Answers the RUN, closes the channel's processes and gives Emacs the program's working
+  "Answers the RUN, stops reading the channel and gives Emacs the program's working
 directory, environment, arguments and a fresh random seed; returns the program's file."
   (thaw-runner--tell-agent writer (format "PID %d" (emacs-pid)))
-  (delete-process reader)
-  (process-send-eof writer)
-  (while (process-live-p writer) (accept-process-output writer 1))
-  (delete-process writer)
+  (set-process-filter reader #'ignore)
   (let ((file (expand-file-name code-file workdir))
         (args (thaw-runner--entries (expand-file-name ".thaw-args" workdir))))
     (setq default-directory (file-name-as-directory workdir)
@@ -70,10 +78,20 @@ kept pipes, where the agent drops it."
     (delete-file file))
   (garbage-collect))
 
+(defun thaw-runner--report-end ()
+  "Answers EXIT 0 for a program whose load returned, once its output is written, unless
+something still runs at Emacs's exit. set-binary-mode flushes the stream it is given."
+  (when (and (null kill-emacs-hook)
+             (eq (symbol-function 'kill-emacs) thaw-runner--kill-emacs)
+             (process-live-p thaw-runner--writer))
+    (set-binary-mode 'stdout nil)
+    (set-binary-mode 'stderr nil)
+    (thaw-runner--tell-agent thaw-runner--writer "EXIT 0")))
+
 (defun thaw-runner--serve ()
   "Waits for the RUN of the guest's last program and takes on its state; returns its file."
-  (let* ((writer (thaw-runner--cat "thaw-channel-out" ">&3"))
-         (reader (thaw-runner--cat "thaw-channel-in" "<&3"
+  (let* ((writer (setq thaw-runner--writer (thaw-runner--cat "thaw-channel-out" "trap '' HUP; exec cat >&3")))
+         (reader (thaw-runner--cat "thaw-channel-in" "exec cat <&3"
                                    (lambda (_ out) (setq thaw-runner--request (concat thaw-runner--request out))))))
     (thaw-runner--warm-up)
     (thaw-runner--tell-agent writer "READY")
@@ -91,5 +109,6 @@ kept pipes, where the agent drops it."
 (require 'seq)
 ;; At this file's top level, so that a backtrace shows few of the runner's frames.
 (load (thaw-runner--serve) nil t t)
+(thaw-runner--report-end)
 
 ;;; emacs-runner.el ends here

@@ -52,12 +52,58 @@ class EmacsRunnerTest {
         GuestMessage.Result result = emacs.last("""
                 (princ (format "%s %S %s %s %s %s %s\\n" (upcase (read-from-minibuffer "")) argv (getenv "FOO")
                                (equal default-directory (file-name-as-directory (getenv "HOME")))
-                               (file-exists-p "main.el") (< (random 10) 10) (length (process-list))))
+                               (file-exists-p "main.el") (< (random 10) 10)
+                               (sort (mapcar #'process-name (process-list)) #'string<)))
                 (princ (shell-command-to-string "echo $FOO"))
                 """, "abc\n", List.of("one", "two words"), List.of("FOO=bar"));
 
         assertThat(text(result.stderr())).isEmpty();
-        assertThat(text(result.stdout())).isEqualTo("ABC (\"one\" \"two words\") bar t t t 0\nbar\n");
+        assertThat(text(result.stdout()))
+                .isEqualTo("ABC (\"one\" \"two words\") bar t t t (thaw-channel-in thaw-channel-out)\nbar\n");
+    }
+
+    @Test
+    void output_left_in_emacs_buffers_arrives_whole_before_the_end() {
+        GuestMessage.Result result = emacs.last("""
+                (princ (make-string 60000 ?x))
+                (princ "\nno newline: é")
+                (message "to stderr")
+                """, "", List.of(), List.of());
+
+        assertThat(text(result.stdout())).isEqualTo("x".repeat(60_000) + "\nno newline: é");
+        assertThat(text(result.stderr())).isEqualTo("\nto stderr\n");
+        assertThat(result.exitCode()).isZero();
+    }
+
+    @Test
+    void what_runs_at_emacs_exit_still_runs_and_decides_the_status() {
+        GuestMessage.Result hooked = emacs.last("""
+                (add-hook 'kill-emacs-hook (lambda () (princ "from the hook\n")))
+                (princ "program\n")
+                """, "", List.of(), List.of());
+
+        assertThat(text(hooked.stdout())).isEqualTo("program\nfrom the hook\n");
+        assertThat(hooked.exitCode()).isZero();
+    }
+
+    @Test
+    void kill_emacs_advised_by_the_program_decides_the_status() {
+        GuestMessage.Result result = emacs.last("""
+                (advice-add 'kill-emacs :filter-args (lambda (_) (list 7)))
+                (princ "advised\n")
+                """, "", List.of(), List.of());
+
+        assertThat(text(result.stdout())).isEqualTo("advised\n");
+        assertThat(result.exitCode()).isEqualTo(7);
+    }
+
+    @Test
+    void a_program_that_deletes_the_channel_processes_still_ends_with_its_status() {
+        GuestMessage.Result result = emacs.last("(mapc #'delete-process (process-list))\n(princ \"alone\\n\")\n",
+                "", List.of(), List.of());
+
+        assertThat(text(result.stdout())).isEqualTo("alone\n");
+        assertThat(result.exitCode()).isZero();
     }
 
     @Test
