@@ -78,7 +78,7 @@ class EmacsRunnerTest {
     @Test
     void what_runs_at_emacs_exit_still_runs_and_decides_the_status() {
         GuestMessage.Result hooked = emacs.last("""
-                (add-hook 'kill-emacs-hook (lambda () (princ "from the hook\n")))
+                (add-hook 'kill-emacs-hook (lambda () (sleep-for 0.3) (princ "from the hook\n")))
                 (princ "program\n")
                 """, "", List.of(), List.of());
 
