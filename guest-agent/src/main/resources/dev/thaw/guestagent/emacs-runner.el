@@ -8,8 +8,8 @@
 ;; The program is loaded as --script loads a file, from inside this file's own --script load,
 ;; so Emacs's top level reports an uncaught error as it would the program's (status 255).
 ;; When the load returns, batch Emacs would end with status 0; the runner flushes stdout and
-;; answers EXIT 0 first, which spares the run Emacs's own exit (libraries' exit handlers and
-;; the kernel freeing its memory: 150-200 ms after a restore under TCG). It leaves the end to
+;; stderr and answers EXIT 0 first, which spares the run Emacs's own exit (libraries' exit
+;; handlers and the kernel freeing its memory: 150-170 ms after a restore under TCG). It leaves the end to
 ;; Emacs's exit status where something still runs at that exit (functions on
 ;; kill-emacs-hook, kill-emacs advised or redefined), and when the program ends Emacs itself
 ;; (kill-emacs, an uncaught error).
