@@ -11,12 +11,12 @@ THAW_PACKAGES=(qemu-system-x86 qemu-utils e2fsprogs erofs-utils debootstrap busy
                cpio kmod util-linux gcc libc6-dev iproute2 nftables conntrack ca-certificates
                ruby nodejs php-cli tcl zsh elixir jq swi-prolog-nox nim)
 
-# What the other resident runners' host-mode tests run on (about 2.9 GB installed, ghc a
+# What the other resident runners' host-mode tests run on (about 3.0 GB installed, ghc a
 # quarter of it, kotlin, scala, groovy and clojure 0.4 GB with their Java libraries): too much
 # for every host that runs ./thaw, so ./test skips those tests where these are missing, and
 # .ci/run installs them.
 THAW_TEST_PACKAGES=(ghc racket mono-mcs mono-runtime polyml rakudo octave emacs-nox guile-3.0 pike8.0-core
-                    haxe neko sbcl r-base-core kotlin scala groovy clojure crystal)
+                    haxe neko sbcl r-base-core kotlin scala groovy clojure crystal gdc)
 
 thaw_java_home() {
     local jdk=/usr/lib/jvm/temurin-25-jdk-amd64

@@ -26,7 +26,7 @@ final class HeldCompiler {
 
     /**
      * A compiled language's script that is both its compile command and its resident
-     * (nim-compile.sh, crystal-compile.sh): {@code SCRIPT OUTPUT} compiles the working directory's
+     * (nim-compile.sh, crystal-compile.sh, d-compile.sh): {@code SCRIPT OUTPUT} compiles the working directory's
      * {@code sourceFile} into OUTPUT, {@code SCRIPT --held} is the held compile; each in the
      * compiler's directory that {@code dirVariable} names.
      */

@@ -46,7 +46,8 @@ final class LanguageTable {
      * status). {@code run} is the program's command line. {@code timeout_s}, when present,
      * replaces the default timeout of the language's kind. {@code files} are written into the
      * image as given (a script, starting with {@code #!}, executable); {@code helpers} are
-     * scripts of Thaw's that its commands call, copied to {@code /opt/thaw/}.
+     * files of Thaw's that its commands use, copied to {@code /opt/thaw/}: scripts, and the D
+     * modules d-compile.sh compiles.
      */
     record Entry(String id, List<String> aliases, String version, String over, List<String> packages,
             List<String> extensions, String file, String compile, List<String> run, Resident resident,

@@ -131,8 +131,8 @@ class LanguagesTest {
     }
 
     @Test
-    void nims_and_crystals_residents_are_their_compile_scripts_held_where_the_compiler_reads_the_program() {
-        for (String id : List.of("nim", "crystal")) {
+    void nims_crystals_and_ds_residents_are_their_compile_scripts_held_where_the_compiler_reads_the_program() {
+        for (String id : List.of("nim", "crystal", "d")) {
             Language language = languages.get(id);
             String script = "/opt/thaw/" + id + "-compile.sh";
 
@@ -145,6 +145,7 @@ class LanguagesTest {
             assertThat(language.recipe().programs()).as(id).containsKeys("/opt/thaw/premain.so", "/opt/thaw/compile-hold.so");
             assertThat(language.argv().get(2)).as(id).startsWith(script + " ");
         }
+        assertThat(languages.get("d").imageFiles()).containsKeys("/opt/thaw/d-main.d", "/opt/thaw/thaw_d_source.d");
     }
 
     @Test
