@@ -19,7 +19,8 @@ final class TestLanguagesCommand implements Callable<Integer> {
     @ParentCommand
     ThawCommand thaw;
 
-    @Option(names = {"-l", "--lang"}, paramLabel = "ID", description = "Only these languages (repeatable).")
+    @Option(names = {"-l", "--lang"}, paramLabel = "ID", split = ",",
+            description = "Only these languages (repeatable, or a comma-separated list, as bench --languages takes).")
     List<String> only;
 
     @Override
